@@ -1,0 +1,656 @@
+"""Place meetings into slots and tables with the fewest breaks, fairly shared.
+
+A *break* is a run of idle slots between two meetings of the same participant on the same
+day. The objective is the total number of breaks, subject to every participant's break
+count lying within ``fairness`` of every other participant's.
+
+The exact model is solved with CP-SAT (OR-Tools). Tables are interchangeable, so the model
+only decides slots (at most ``len(tables)`` meetings per slot) and tables are handed out
+afterwards; this removes all table symmetry. Breaks are counted exactly as
+``runs of busy slots - 1`` per participant and day, with ``start[p, s] <=> busy[p, s] and
+not busy[p, s - 1]``, so the solver's bound is a bound on the true objective.
+
+Infeasible input is explained (which meeting, participant or slot makes it so) by cheap
+checks run before the solver, and by re-solving without the fairness bound when only the
+fairness bound is at fault.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+__all__ = [
+    "ScheduleInputError",
+    "check_schedule",
+    "count_breaks",
+    "greedy_schedule",
+    "schedule",
+]
+
+DEFAULT_FAIRNESS = 2
+
+
+class ScheduleInputError(ValueError):
+    """The scheduling problem is malformed (unknown ids, missing fields, bad types)."""
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Scheduling problem with every id replaced by its index."""
+
+    slot_ids: tuple[Any, ...]
+    slot_day: tuple[int, ...]
+    slot_block: tuple[Any, ...]
+    table_ids: tuple[Any, ...]
+    part_ids: tuple[Any, ...]
+    unavailable: tuple[frozenset[int], ...]
+    meeting_ids: tuple[Any, ...]
+    meeting_parts: tuple[tuple[int, ...], ...]
+    meeting_blocks: tuple[frozenset[Any] | None, ...]
+    fixed: tuple[int | None, ...]
+    precedences: tuple[tuple[int, int], ...]
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.slot_ids)
+
+    def meetings_of(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in self.part_ids]
+        for m, parts in enumerate(self.meeting_parts):
+            for p in parts:
+                out[p].append(m)
+        return out
+
+    def day_slots(self) -> list[list[int]]:
+        """Slot indices of each day, in time order."""
+        days: dict[int, list[int]] = defaultdict(list)
+        for s, d in enumerate(self.slot_day):
+            days[d].append(s)
+        return [days[d] for d in sorted(days)]
+
+
+def _key(value: Any) -> Hashable:
+    """Ids may be str or int; JSON lists are not hashable."""
+    if isinstance(value, list | dict):
+        raise ScheduleInputError(f"an id must be a string or a number, not {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def _index(items: Iterable[Any], what: str) -> dict[Hashable, int]:
+    index: dict[Hashable, int] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping) or "id" not in item:
+            raise ScheduleInputError(f"every {what} needs an 'id' (got {item!r})")
+        key = _key(item["id"])
+        if key in index:
+            raise ScheduleInputError(f"{what} id {item['id']!r} appears twice")
+        index[key] = i
+    return index
+
+
+def _normalise(problem: Mapping[str, Any]) -> _Problem:
+    if not isinstance(problem, Mapping):
+        raise ScheduleInputError("the problem must be a JSON object")
+    slots = list(problem.get("slots") or [])
+    tables = list(problem.get("tables") or [])
+    meetings = list(problem.get("meetings") or [])
+    slot_index = _index(slots, "slot")
+    _index(tables, "table")
+    participants = list(problem.get("participants") or [])
+    part_index = _index(participants, "participant")
+    # Participants named only in meetings are implicitly always available.
+    for m in meetings:
+        if not isinstance(m, Mapping) or not isinstance(m.get("participants"), list):
+            raise ScheduleInputError(f"meeting {m!r} needs a 'participants' list")
+        for p in m["participants"]:
+            if _key(p) not in part_index:
+                part_index[_key(p)] = len(participants)
+                participants.append({"id": p, "unavailable": []})
+    meeting_index = _index(meetings, "meeting")
+
+    day_numbers: dict[Hashable, int] = {}
+    slot_day = []
+    for s in slots:
+        day = _key(s.get("day", 1))
+        day_numbers.setdefault(day, len(day_numbers))
+        slot_day.append(day_numbers[day])
+
+    def slot_of(value: Any, where: str) -> int:
+        key = _key(value)
+        if key not in slot_index:
+            raise ScheduleInputError(f"{where} names unknown slot {value!r}")
+        return slot_index[key]
+
+    unavailable = tuple(
+        frozenset(
+            slot_of(v, f"participant {p['id']!r}")
+            for v in (p.get("unavailable") or [])
+            if _key(v) in slot_index or not p.get("ignore_unknown_slots")
+        )
+        for p in participants
+    )
+    meeting_parts = []
+    meeting_blocks: list[frozenset[Any] | None] = []
+    fixed: list[int | None] = []
+    for m in meetings:
+        parts = tuple(part_index[_key(p)] for p in m["participants"])
+        if len(set(parts)) != len(parts) or not parts:
+            raise ScheduleInputError(f"meeting {m['id']!r} must name distinct participants")
+        meeting_parts.append(parts)
+        blocks = m.get("blocks")
+        meeting_blocks.append(None if blocks is None else frozenset(_key(b) for b in blocks))
+        fs = m.get("fixed_slot")
+        fixed.append(None if fs is None else slot_of(fs, f"meeting {m['id']!r}"))
+    precedences = []
+    for pair in problem.get("precedences") or []:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ScheduleInputError(f"a precedence must be [before, after], not {pair!r}")
+        try:
+            precedences.append((meeting_index[_key(pair[0])], meeting_index[_key(pair[1])]))
+        except KeyError:
+            raise ScheduleInputError(f"precedence {pair!r} names an unknown meeting") from None
+    return _Problem(
+        slot_ids=tuple(s["id"] for s in slots),
+        slot_day=tuple(slot_day),
+        slot_block=tuple(s.get("block") for s in slots),
+        table_ids=tuple(t["id"] for t in tables),
+        part_ids=tuple(p["id"] for p in participants),
+        unavailable=unavailable,
+        meeting_ids=tuple(m["id"] for m in meetings),
+        meeting_parts=tuple(meeting_parts),
+        meeting_blocks=tuple(meeting_blocks),
+        fixed=tuple(fixed),
+        precedences=tuple(precedences),
+    )
+
+
+def _domains(pb: _Problem) -> list[list[int]]:
+    doms = []
+    for m, parts in enumerate(pb.meeting_parts):
+        blocks = pb.meeting_blocks[m]
+        fixed = pb.fixed[m]
+        dom = [
+            s
+            for s in range(pb.n_slots)
+            if (blocks is None or pb.slot_block[s] in blocks)
+            and (fixed is None or fixed == s)
+            and not any(s in pb.unavailable[p] for p in parts)
+        ]
+        doms.append(dom)
+    # Precedences: "before" needs a slot earlier than some slot of "after" and vice versa.
+    changed = True
+    while changed:
+        changed = False
+        for a, b in pb.precedences:
+            if doms[a] and doms[b]:
+                new_a = [s for s in doms[a] if s < doms[b][-1]]
+                new_b = [s for s in doms[b] if s > doms[a][0]]
+                if len(new_a) != len(doms[a]) or len(new_b) != len(doms[b]):
+                    doms[a], doms[b], changed = new_a, new_b, True
+    return doms
+
+
+def _max_matching(left: Sequence[Sequence[int]], capacity: Mapping[int, int]) -> int:
+    """Size of a maximum b-matching of items to slots (augmenting paths)."""
+    owner: dict[int, list[int]] = defaultdict(list)
+    matched = 0
+
+    def augment(item: int, seen: set[int]) -> bool:
+        for s in left[item]:
+            if s in seen:
+                continue
+            seen.add(s)
+            if len(owner[s]) < capacity.get(s, 0):
+                owner[s].append(item)
+                return True
+            for other in list(owner[s]):
+                if augment(other, seen):
+                    owner[s].remove(other)
+                    owner[s].append(item)
+                    return True
+        return False
+
+    for i in sorted(range(len(left)), key=lambda i: len(left[i])):
+        if augment(i, set()):
+            matched += 1
+    return matched
+
+
+def _explain(pb: _Problem, doms: list[list[int]]) -> list[str]:
+    """Reasons why no schedule can exist, found without the solver (empty if none found)."""
+    reasons: list[str] = []
+    n_tables = len(pb.table_ids)
+    for m, dom in enumerate(doms):
+        if not dom:
+            names = ", ".join(repr(pb.part_ids[p]) for p in pb.meeting_parts[m])
+            extra = ""
+            if pb.fixed[m] is not None:
+                extra = f" (fixed to slot {pb.slot_ids[pb.fixed[m]]!r})"
+            elif pb.meeting_blocks[m] is not None:
+                extra = f" (allowed blocks {sorted(map(str, pb.meeting_blocks[m]))})"
+            reasons.append(
+                f"meeting {pb.meeting_ids[m]!r}: no slot where all of {names} are available"
+                f"{extra} and its precedences can hold"
+            )
+    if reasons:
+        return reasons
+    for p, ms in enumerate(pb.meetings_of()):
+        if len(ms) > 1:
+            got = _max_matching([doms[m] for m in ms], dict.fromkeys(range(pb.n_slots), 1))
+            if got < len(ms):
+                usable = sorted({s for m in ms for s in doms[m]})
+                reasons.append(
+                    f"participant {pb.part_ids[p]!r} has {len(ms)} meetings but they fit in "
+                    f"at most {got} distinct slots ({len(usable)} usable slots)"
+                )
+    fixed_by_slot: dict[int, list[int]] = defaultdict(list)
+    for m, s in enumerate(pb.fixed):
+        if s is not None:
+            fixed_by_slot[s].append(m)
+    for s, ms in fixed_by_slot.items():
+        if len(ms) > n_tables:
+            reasons.append(
+                f"slot {pb.slot_ids[s]!r} has {len(ms)} fixed meetings but only {n_tables} tables"
+            )
+    if reasons:
+        return reasons
+    total = len(pb.meeting_ids)
+    if total > n_tables * pb.n_slots:
+        reasons.append(
+            f"{total} meetings but only {n_tables} tables x {pb.n_slots} slots = "
+            f"{n_tables * pb.n_slots} places"
+        )
+        return reasons
+    got = _max_matching(doms, dict.fromkeys(range(pb.n_slots), n_tables))
+    if got < total:
+        by_blocks: dict[str, int] = defaultdict(int)
+        for m in range(total):
+            blocks = pb.meeting_blocks[m]
+            by_blocks["any" if blocks is None else "/".join(sorted(map(str, blocks)))] += 1
+        detail = ", ".join(f"{k}: {v}" for k, v in sorted(by_blocks.items()))
+        reasons.append(
+            f"only {got} of {total} meetings fit into the tables of their allowed slots "
+            f"(meetings per allowed block: {detail}; {n_tables} tables per slot)"
+        )
+    if _has_cycle(len(pb.meeting_ids), pb.precedences):
+        reasons.append("the precedences contain a cycle")
+    return reasons
+
+
+def _has_cycle(n: int, edges: Sequence[tuple[int, int]]) -> bool:
+    succ: dict[int, list[int]] = defaultdict(list)
+    indeg = [0] * n
+    for a, b in edges:
+        succ[a].append(b)
+        indeg[b] += 1
+    ready = [v for v in range(n) if indeg[v] == 0]
+    seen = 0
+    while ready:
+        v = ready.pop()
+        seen += 1
+        for w in succ[v]:
+            indeg[w] -= 1
+            if indeg[w] == 0:
+                ready.append(w)
+    return seen < n
+
+
+def _breaks_by_participant(pb: _Problem, slot_of: Sequence[int]) -> list[int]:
+    busy: list[set[int]] = [set() for _ in pb.part_ids]
+    for m, s in enumerate(slot_of):
+        for p in pb.meeting_parts[m]:
+            busy[p].add(s)
+    out = []
+    for p in range(len(pb.part_ids)):
+        count = 0
+        for day in pb.day_slots():
+            runs = 0
+            prev = False
+            for s in day:
+                now = s in busy[p]
+                runs += now and not prev
+                prev = now
+            count += max(runs - 1, 0)
+        out.append(count)
+    return out
+
+
+def count_breaks(problem: Mapping[str, Any], result: Mapping[str, Any]) -> dict[Any, int]:
+    """Breaks of every participant in ``result`` (participant id -> count)."""
+    pb = _normalise(problem)
+    m_index = {_key(mid): i for i, mid in enumerate(pb.meeting_ids)}
+    s_index = {_key(sid): i for i, sid in enumerate(pb.slot_ids)}
+    slot_of = [0] * len(pb.meeting_ids)
+    for a in result.get("assignments", []):
+        slot_of[m_index[_key(a["meeting"])]] = s_index[_key(a["slot"])]
+    return dict(zip(pb.part_ids, _breaks_by_participant(pb, slot_of), strict=True))
+
+
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar]
+    total: cp_model.LinearExpr
+    breaks: list[Any]
+
+
+def _build(
+    pb: _Problem, doms: list[list[int]], fairness: int | None, hint: Sequence[int] | None
+) -> _Model:
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for m, dom in enumerate(doms):
+        for s in dom:
+            x[m, s] = model.new_bool_var(f"x{m}_{s}")
+        model.add_exactly_one(x[m, s] for s in dom)
+    by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for (_, s), var in x.items():
+        by_slot[s].append(var)
+    n_tables = len(pb.table_ids)
+    for lits in by_slot.values():
+        if len(lits) > n_tables:
+            model.add(sum(lits) <= n_tables)
+
+    breaks: list[Any] = []
+    fair_parts: list[int] = []
+    days = pb.day_slots()
+    for p, ms in enumerate(pb.meetings_of()):
+        if not ms:
+            breaks.append(0)
+            continue
+        fair_parts.append(p)
+        busy: dict[int, Any] = {}
+        for s in range(pb.n_slots):
+            lits = [x[m, s] for m in ms if (m, s) in x]
+            if not lits:
+                continue
+            if len(lits) == 1:
+                busy[s] = lits[0]
+            else:
+                b = model.new_bool_var(f"busy{p}_{s}")
+                model.add(b == sum(lits))
+                busy[s] = b
+        terms: list[Any] = []
+        for day in days:
+            day_busy = [s for s in day if s in busy]
+            if not day_busy:
+                continue
+            starts: list[Any] = []
+            prev: int | None = None
+            for s in day:
+                if s not in busy:
+                    prev = None
+                    continue
+                if prev is None:
+                    starts.append(busy[s])
+                else:
+                    st = model.new_bool_var(f"st{p}_{s}")
+                    model.add_implication(st, busy[s])
+                    model.add_implication(st, busy[prev].Not())
+                    model.add_bool_or([busy[s].Not(), busy[prev], st])
+                    starts.append(st)
+                prev = s
+            day_set = set(day)
+            if any(set(doms[m]) <= day_set for m in ms):
+                has: Any = 1
+            else:
+                h = model.new_bool_var(f"has{p}_{day[0]}")
+                for s in day_busy:
+                    model.add_implication(busy[s], h)
+                model.add(h <= sum(busy[s] for s in day_busy))
+                has = h
+            terms.append(sum(starts) - has)
+        bp = model.new_int_var(0, pb.n_slots, f"breaks{p}")
+        model.add(bp == sum(terms))
+        breaks.append(bp)
+
+    if fairness is not None and fair_parts:
+        low = model.new_int_var(0, pb.n_slots, "min_breaks")
+        for p in fair_parts:
+            model.add(breaks[p] >= low)
+            model.add(breaks[p] <= low + fairness)
+
+    for a, b in pb.precedences:
+        pos_a = sum(s * x[a, s] for s in doms[a])
+        pos_b = sum(s * x[b, s] for s in doms[b])
+        model.add(pos_a + 1 <= pos_b)
+
+    total = sum(b for b in breaks)
+    model.minimize(total)
+    if hint is not None:
+        for (m, s), var in x.items():
+            model.add_hint(var, hint[m] == s)
+    return _Model(model, x, total, breaks)
+
+
+def greedy_schedule(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """Place meetings one by one, each where it adds the fewest breaks (a baseline).
+
+    Most constrained meetings go first. Fairness and precedences are ignored when
+    choosing, so the result may violate them; the status says "feasible" only when the
+    independent checks pass.
+    """
+    start = time.perf_counter()
+    pb = _normalise(problem)
+    doms = _domains(pb)
+    slot_of = _greedy(pb, doms)
+    fairness = _fairness_of(problem, None)
+    if slot_of is None:
+        return _result(pb, "unknown", None, None, fairness, start, None)
+    out = _result(pb, "feasible", slot_of, None, fairness, start, None)
+    if check_schedule(problem, out, fairness=fairness):
+        out["status"] = "unknown"
+    return out
+
+
+def _greedy(pb: _Problem, doms: list[list[int]]) -> list[int] | None:
+    n_tables = len(pb.table_ids)
+    used = [0] * pb.n_slots
+    busy: list[set[int]] = [set() for _ in pb.part_ids]
+    slot_of = [-1] * len(pb.meeting_ids)
+    order = sorted(range(len(doms)), key=lambda m: (len(doms[m]), m))
+    for m in order:
+        best: tuple[int, int] | None = None
+        for s in doms[m]:
+            if used[s] >= n_tables or any(s in busy[p] for p in pb.meeting_parts[m]):
+                continue
+            # Prefer slots next to a participant's other meetings, then early slots.
+            touching = 0
+            for p in pb.meeting_parts[m]:
+                if not busy[p]:
+                    touching += 1
+                elif (s - 1 in busy[p] and pb.slot_day[s - 1] == pb.slot_day[s]) or (
+                    s + 1 in busy[p] and s + 1 < pb.n_slots and pb.slot_day[s + 1] == pb.slot_day[s]
+                ):
+                    touching += 2
+            score = (-touching, s)
+            if best is None or score < best:
+                best = score
+        if best is None:
+            return None
+        s = best[1]
+        slot_of[m] = s
+        used[s] += 1
+        for p in pb.meeting_parts[m]:
+            busy[p].add(s)
+    return slot_of
+
+
+def _fairness_of(problem: Mapping[str, Any], fairness: int | None) -> int | None:
+    if fairness is not None:
+        return fairness
+    value = problem.get("fairness", DEFAULT_FAIRNESS)
+    return None if value is None else int(value)
+
+
+def _result(
+    pb: _Problem,
+    status: str,
+    slot_of: Sequence[int] | None,
+    lower_bound: int | None,
+    fairness: int | None,
+    start: float,
+    explanation: list[str] | None,
+) -> dict[str, Any]:
+    assignments: list[dict[str, Any]] = []
+    breaks: int | None = None
+    if slot_of is not None:
+        per_slot: dict[int, int] = defaultdict(int)
+        for m, s in enumerate(slot_of):
+            table = per_slot[s]
+            per_slot[s] += 1
+            assignments.append(
+                {"meeting": pb.meeting_ids[m], "slot": pb.slot_ids[s], "table": pb.table_ids[table]}
+            )
+        breaks = sum(_breaks_by_participant(pb, slot_of))
+    out: dict[str, Any] = {
+        "status": status,
+        "breaks": breaks,
+        "lower_bound": lower_bound,
+        "fairness": fairness,
+        "solve_seconds": round(time.perf_counter() - start, 3),
+        "assignments": assignments,
+    }
+    if explanation:
+        out["explanation"] = explanation
+    return out
+
+
+def schedule(
+    problem: Mapping[str, Any],
+    time_limit: float = 10.0,
+    fairness: int | None = None,
+    *,
+    num_workers: int = 2,
+    random_state: int = 0,
+) -> dict[str, Any]:
+    """Schedule the meetings of ``problem`` (the JSON contract) and return the result dict.
+
+    ``fairness`` overrides the problem's own ``"fairness"`` (default 2). The result's
+    ``status`` is "optimal" (breaks proven minimal), "feasible" (valid schedule, breaks
+    at most ``lower_bound`` away from optimal), "infeasible" (with an ``explanation``
+    list) or "unknown" (no schedule found within ``time_limit`` seconds).
+    Raises :class:`ScheduleInputError` for malformed problems.
+    """
+    start = time.perf_counter()
+    pb = _normalise(problem)
+    fair = _fairness_of(problem, fairness)
+    if fair is not None and fair < 0:
+        raise ScheduleInputError("fairness must be a non-negative integer")
+    doms = _domains(pb)
+    reasons = _explain(pb, doms)
+    if reasons:
+        return _result(pb, "infeasible", None, None, fair, start, reasons)
+    if not pb.meeting_ids:
+        return _result(pb, "optimal", [], 0, fair, start, None)
+
+    hint = _greedy(pb, doms)
+    built = _build(pb, doms, fair, hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_limit - (time.perf_counter() - start), 0.1)
+    solver.parameters.num_workers = num_workers
+    solver.parameters.random_seed = random_state
+    code = solver.solve(built.model)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        slot_of = [0] * len(pb.meeting_ids)
+        for (m, s), var in built.x.items():
+            if solver.boolean_value(var):
+                slot_of[m] = s
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        status = "optimal" if code == cp_model.OPTIMAL else "feasible"
+        breaks = sum(_breaks_by_participant(pb, slot_of))
+        return _result(pb, status, slot_of, breaks if status == "optimal" else bound, fair, start,
+                       None)
+    if code == cp_model.INFEASIBLE:
+        explanation = ["no schedule satisfies all constraints together"]
+        if fair is not None:
+            relaxed = _build(pb, doms, None, hint)
+            check = cp_model.CpSolver()
+            check.parameters.max_time_in_seconds = max(time_limit / 2, 1.0)
+            check.parameters.num_workers = num_workers
+            if check.solve(relaxed.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                explanation = [
+                    f"the fairness bound {fair} is too tight: schedules exist only when some "
+                    f"participants' break counts differ by more than {fair}; "
+                    "raise --fairness"
+                ]
+        return _result(pb, "infeasible", None, None, fair, start, explanation)
+    return _result(pb, "unknown", None, None, fair, start,
+                   [f"no schedule found within {time_limit:g} s; raise --time-limit"])
+
+
+def check_schedule(
+    problem: Mapping[str, Any], result: Mapping[str, Any], *, fairness: int | None = None
+) -> list[str]:
+    """Every way ``result`` breaks the rules of ``problem`` (empty list if none)."""
+    pb = _normalise(problem)
+    fair = _fairness_of(problem, fairness if fairness is not None else result.get("fairness"))
+    errors: list[str] = []
+    m_index = {_key(mid): i for i, mid in enumerate(pb.meeting_ids)}
+    s_index = {_key(sid): i for i, sid in enumerate(pb.slot_ids)}
+    t_index = {_key(tid): i for i, tid in enumerate(pb.table_ids)}
+    slot_of: list[int | None] = [None] * len(pb.meeting_ids)
+    places: set[tuple[int, int]] = set()
+    for a in result.get("assignments", []):
+        try:
+            m, s, t = m_index[_key(a["meeting"])], s_index[_key(a["slot"])], t_index[
+                _key(a["table"])]
+        except KeyError as exc:
+            errors.append(f"assignment {a!r} names an unknown id {exc}")
+            continue
+        if slot_of[m] is not None:
+            errors.append(f"meeting {pb.meeting_ids[m]!r} is assigned twice")
+        slot_of[m] = s
+        if (s, t) in places:
+            errors.append(f"table {pb.table_ids[t]!r} holds two meetings in slot {pb.slot_ids[s]!r}")
+        places.add((s, t))
+    for m, s in enumerate(slot_of):
+        if s is None:
+            errors.append(f"meeting {pb.meeting_ids[m]!r} is not scheduled")
+            continue
+        blocks = pb.meeting_blocks[m]
+        if blocks is not None and pb.slot_block[s] not in blocks:
+            errors.append(f"meeting {pb.meeting_ids[m]!r} is outside its allowed blocks")
+        if pb.fixed[m] is not None and pb.fixed[m] != s:
+            errors.append(f"meeting {pb.meeting_ids[m]!r} is not in its fixed slot")
+        for p in pb.meeting_parts[m]:
+            if s in pb.unavailable[p]:
+                errors.append(
+                    f"participant {pb.part_ids[p]!r} is unavailable in slot {pb.slot_ids[s]!r}"
+                )
+    seen: dict[tuple[int, int], int] = {}
+    for m, s in enumerate(slot_of):
+        if s is None:
+            continue
+        for p in pb.meeting_parts[m]:
+            if (p, s) in seen:
+                errors.append(
+                    f"participant {pb.part_ids[p]!r} has two meetings in slot {pb.slot_ids[s]!r}"
+                )
+            seen[p, s] = m
+    for a, b in pb.precedences:
+        sa, sb = slot_of[a], slot_of[b]
+        if sa is not None and sb is not None and not sa < sb:
+            errors.append(
+                f"meeting {pb.meeting_ids[a]!r} must come before {pb.meeting_ids[b]!r}"
+            )
+    if errors or not pb.meeting_ids:
+        return errors
+    full = [s if s is not None else 0 for s in slot_of]
+    per_part = _breaks_by_participant(pb, full)
+    if result.get("breaks") is not None and result["breaks"] != sum(per_part):
+        errors.append(f"reported {result['breaks']} breaks but the schedule has {sum(per_part)}")
+    with_meetings = [per_part[p] for p, ms in enumerate(pb.meetings_of()) if ms]
+    if fair is not None and with_meetings and max(with_meetings) - min(with_meetings) > fair:
+        errors.append(
+            f"break counts range from {min(with_meetings)} to {max(with_meetings)}, "
+            f"more than the fairness bound {fair}"
+        )
+    return errors

@@ -1,0 +1,81 @@
+"""Techfest: the platform that runs a city's technology festival."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from techfest.config import ROOT, Config
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the application from small named steps."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=(config or Config).INSTANCE_PATH,
+    )
+    app.config.from_object(config or Config)
+    app.config.update(overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from techfest import db, i18n
+    from techfest.auth import services as auth_services
+    from techfest.core import navigation
+    from techfest.extensions import csrf, limiter, login_manager
+
+    db.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    auth_services.init_login(login_manager)
+
+
+DOMAINS = (
+    "core",
+    "auth",
+    "registration",
+    "booths",
+    "programme",
+    "matchmaking",
+    "printing",
+    "organiser",
+    "checkin",
+)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each domain package holds its blueprint; its views module adds the routes."""
+    import importlib
+
+    for name in DOMAINS:
+        package = importlib.import_module(f"techfest.{name}")
+        importlib.import_module(f"techfest.{name}.views")
+        app.register_blueprint(package.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from techfest.cli import register_commands
+
+    register_commands(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from techfest.core.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from techfest.core.security import register
+
+    register(app)

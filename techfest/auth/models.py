@@ -1,0 +1,58 @@
+"""Accounts and their roles per edition."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlmodel import Field, SQLModel
+
+from techfest.core.models import utc_field
+from techfest.db import now_utc
+
+ROLES = ("organiser", "startup", "investor", "delegate")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    #: stored lower-cased; unique across the installation
+    email: str = Field(unique=True, index=True)
+    password_hash: str = ""
+    full_name: str
+    locale: str = "vi"
+    phone: str = ""
+    job_title: str = ""
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    #: secret for the personal iCal feed and agenda QR links; rotate to revoke
+    feed_token: str = Field(default_factory=new_token, unique=True, index=True)
+    is_active_account: bool = True
+    #: set when the person's data was anonymised on request or by retention
+    erased_at: datetime | None = utc_field(default=None, nullable=True)
+    sample: bool = False
+    created_at: datetime = utc_field(default_factory=now_utc)
+    last_login_at: datetime | None = utc_field(default=None, nullable=True)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account and self.erased_at is None
+
+
+class EditionRole(SQLModel, table=True):
+    """A person's role in one edition: organiser, startup member, investor or delegate."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "edition_id", "role", name="uq_edition_role"),
+        sa.CheckConstraint(
+            "role IN ('organiser', 'startup', 'investor', 'delegate')", name="ck_edition_role"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    role: str

@@ -1,0 +1,91 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from techfest.auth import bp, services
+from techfest.auth.forms import LoginForm, ResetForm, ResetRequestForm, SignupForm
+from techfest.core.editions import current_edition
+from techfest.core.navigation import safe_next
+from techfest.db import db
+from techfest.extensions import limiter
+from techfest.i18n import lang
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(db(), form.email.data, form.password.data)
+        if user is not None:
+            db().commit()
+            login_user(user)
+            flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
+            return redirect(safe_next(form.next.data) or url_for("core.index"))
+        flash(_("The email or password is not right."), "danger")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("5/minute", methods=["POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        edition = current_edition(db())
+        services.sign_up(
+            db(),
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            account_type=form.account_type.data,
+            organisation_name=form.organisation_name.data or "",
+            locale=lang(),
+            edition_id=edition.id if edition else None,
+            login_url=url_for("auth.login", _external=True),
+            reset_url=url_for("auth.reset_request", _external=True),
+        )
+        db().commit()
+        return render_template("auth/signup_done.html", email=form.email.data)
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5/minute", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            db(),
+            form.email.data,
+            lambda token: url_for("auth.reset", token=token, _external=True),
+        )
+        db().commit()
+        flash(
+            _("If an account uses this email, a link to reset the password is on its way."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    user = services.user_for_reset_token(db(), token)
+    if user is None:
+        flash(_("This link has expired or was already used. Ask for a new one."), "warning")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        services.set_password(db(), user, form.password.data)
+        db().commit()
+        flash(_("Your password is changed. Please log in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

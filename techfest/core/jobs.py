@@ -1,0 +1,123 @@
+"""Background jobs: on a Redis queue (RQ) when REDIS_URL is set, in a thread otherwise.
+
+A job has two phases. The handler computes: it receives a database session, the Job row
+and a `progress(percent, text)` callback, reads what it needs and must not write. It returns
+an `apply(session) -> dict` function (or a result dict when there is nothing to write).
+`apply` then runs in one write transaction that commits once, so a job that dies leaves
+nothing half-done. Progress is committed on a separate session so organisers see it while
+the job runs (on SQLite a reader cannot turn into a writer after such commits, hence the
+two phases).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from sqlmodel import Session
+
+from techfest.core.models import Job
+from techfest.db import now_utc, writing
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+Apply = Callable[[Session], dict]
+Handler = Callable[[Session, Job, Progress], "dict | Apply"]
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def create_job(
+    session: Session, kind: str, *, edition_id: int | None, user_id: int | None, **params
+) -> Job:
+    """Record a queued job; the caller commits, then calls `launch(job.id)`."""
+    job = Job(kind=kind, edition_id=edition_id, created_by_id=user_id, params=params)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def mode(app: Flask) -> str:
+    configured = app.config.get("JOBS_MODE")
+    if configured:
+        return configured
+    return "rq" if app.config.get("REDIS_URL") else "thread"
+
+
+def launch(job_id: int) -> None:
+    app = current_app._get_current_object()
+    how = mode(app)
+    if how == "rq":
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue("techfest", connection=Redis.from_url(app.config["REDIS_URL"]))
+        queue.enqueue(run_job_standalone, job_id, job_timeout=3600)
+    elif how == "sync":
+        run_job(app, job_id)
+    else:
+        threading.Thread(target=run_job, args=(app, job_id), daemon=True).start()
+
+
+def run_job_standalone(job_id: int) -> None:
+    """Entry point for an RQ worker process."""
+    from techfest import create_app
+
+    run_job(create_app(), job_id)
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    engine = app.extensions["techfest_engine"]
+    with app.app_context(), Session(engine, expire_on_commit=False) as status_session:
+        job = status_session.get(Job, job_id)
+        if job is None or job.status != "queued":
+            return
+        job.status = "running"
+        job.started_at = now_utc()
+        status_session.add(job)
+        status_session.commit()
+
+        def progress(percent: int, text: str = "") -> None:
+            job.progress = max(0, min(100, int(percent)))
+            job.message = text[:500]
+            status_session.add(job)
+            status_session.commit()
+
+        handler = HANDLERS[job.kind]
+        with Session(engine, expire_on_commit=False) as work_session:
+            try:
+                plan = handler(work_session, job, progress)
+                work_session.rollback()  # end the reading transaction
+                if callable(plan):
+                    with writing():
+                        result = plan(work_session)
+                        work_session.commit()
+                else:
+                    result = plan
+            except Exception as exc:  # a failed job is reported, never half-applied
+                work_session.rollback()
+                log.error("job %s failed: %s", job_id, traceback.format_exc())
+                job.status = "failed"
+                job.error = f"{type(exc).__name__}: {exc}"[:2000]
+                job.finished_at = now_utc()
+                status_session.add(job)
+                status_session.commit()
+                return
+        job.status = "done"
+        job.progress = 100
+        job.result = result or {}
+        job.finished_at = now_utc()
+        status_session.add(job)
+        status_session.commit()

@@ -1,0 +1,66 @@
+"""The navigation bar per role, and safe redirects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Flask, g, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from techfest.core.editions import user_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+
+
+#: (roles that see it, item); None means everyone, "auth" anyone signed in
+NAV: list[tuple[frozenset[str] | None, NavItem]] = []
+
+
+def add_nav(label, endpoint: str, roles: tuple[str, ...] | None = None) -> None:
+    """Domains call this at import time to put their pages in the menu."""
+    NAV.append((frozenset(roles) if roles is not None else None, NavItem(label, endpoint)))
+
+
+def nav_items() -> list[tuple[str, str]]:
+    edition = g.get("edition")
+    if edition is None:
+        return []
+    roles = user_roles()
+    items = []
+    for allowed, item in NAV:
+        if allowed is not None and not (allowed & roles):
+            continue
+        if allowed is not None and not current_user.is_authenticated:
+            continue
+        try:
+            items.append((str(item.label), url_for(item.endpoint, year=edition.year)))
+        except Exception:  # noqa: S112 - a domain whose page is not registered is left out
+            continue
+    return items
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only local paths are followed after login or a language switch."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _nav():
+        return {"nav_items": nav_items, "nav_roles": user_roles}
+
+
+add_nav(_l("Home"), "edition.home")

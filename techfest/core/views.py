@@ -1,0 +1,50 @@
+"""Home, language switch, health check, and each edition's front page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import session as flask_session
+from flask_login import current_user
+
+from techfest.core import bp, services
+from techfest.core.editions import current_edition, scope_to_edition, user_roles
+from techfest.core.navigation import safe_next
+from techfest.db import db
+
+edition_bp = scope_to_edition(Blueprint("edition", __name__, url_prefix="/<int:year>"))
+
+
+@bp.get("/")
+def index():
+    edition = current_edition(db())
+    if edition is None:
+        return render_template("core/empty.html")
+    return redirect(url_for("edition.home", year=edition.year))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    flask_session["lang"] = code
+    if current_user.is_authenticated:
+        services.set_user_locale(db(), current_user, code)
+        db().commit()
+    return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+
+
+@bp.get("/healthz")
+def healthz():
+    report = services.health(db(), current_app.config.get("REDIS_URL"))
+    return report, (200 if report["ok"] else 503)
+
+
+@edition_bp.get("/")
+def home():
+    overview = services.edition_overview(db(), g.edition)
+    return render_template("core/home.html", overview=overview, roles=user_roles())
+
+
+@bp.record_once
+def _register_edition_bp(state):
+    state.app.register_blueprint(edition_bp)

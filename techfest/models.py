@@ -1,0 +1,60 @@
+"""Every domain's tables, imported for Alembic's metadata and create_all."""
+
+from sqlmodel import SQLModel
+
+from techfest.auth.models import EditionRole, User
+from techfest.booths.models import Booth, BoothBooking, Zone
+from techfest.checkin.models import CheckIn
+from techfest.core.models import AuditLog, Edition, Job, Organisation, OutboxEmail
+from techfest.matchmaking.models import (
+    InvestorProfile,
+    MatcherRun,
+    MatchPreference,
+    Meeting,
+    MeetingFeedback,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+    StartupProfile,
+    Unavailability,
+)
+from techfest.organiser.models import DataRequest
+from techfest.printing.models import Document
+from techfest.programme.models import ProgrammeSession, Room, SessionSignup, SessionStar, Track
+from techfest.registration.models import Registration, TicketType
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditLog",
+    "Booth",
+    "BoothBooking",
+    "CheckIn",
+    "DataRequest",
+    "Document",
+    "Edition",
+    "EditionRole",
+    "InvestorProfile",
+    "Job",
+    "MatchPreference",
+    "MatcherRun",
+    "Meeting",
+    "MeetingFeedback",
+    "MeetingRequest",
+    "MeetingSlot",
+    "MeetingTable",
+    "Organisation",
+    "OutboxEmail",
+    "ProgrammeSession",
+    "Registration",
+    "Room",
+    "SessionSignup",
+    "SessionStar",
+    "StartupProfile",
+    "TicketType",
+    "Track",
+    "Unavailability",
+    "User",
+    "Zone",
+    "metadata",
+]

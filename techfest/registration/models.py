@@ -1,0 +1,80 @@
+"""Ticket types and delegate registrations.
+
+Capacity: `TicketType.confirmed_count` is raised by one atomic conditional UPDATE
+(`... WHERE confirmed_count < capacity`) and the database refuses a count above capacity.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from techfest.auth.models import new_token
+from techfest.core.models import utc_field
+from techfest.db import now_utc
+
+
+class TicketType(SQLModel, table=True):
+    __tablename__ = "ticket_type"
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "code", name="uq_ticket_type_code"),
+        sa.CheckConstraint("confirmed_count >= 0", name="ck_ticket_type_count_positive"),
+        sa.CheckConstraint("confirmed_count <= capacity", name="ck_ticket_type_capacity"),
+        sa.CheckConstraint("price_vnd >= 0", name="ck_ticket_type_price"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    code: str
+    name_vi: str
+    name_en: str
+    #: integer đồng; 0 means free
+    price_vnd: int = 0
+    capacity: int
+    #: confirmed registrations holding a place
+    confirmed_count: int = 0
+    sale_starts_at: datetime | None = utc_field(default=None, nullable=True)
+    sale_ends_at: datetime | None = utc_field(default=None, nullable=True)
+    is_public: bool = True
+
+
+class Registration(SQLModel, table=True):
+    """A delegate's place (or waitlist position) for one ticket type."""
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('confirmed', 'waitlisted', 'cancelled')", name="ck_registration_status"
+        ),
+        # one live registration per person and edition
+        sa.Index(
+            "uq_registration_active",
+            "edition_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("status != 'cancelled'"),
+            postgresql_where=sa.text("status != 'cancelled'"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    ticket_type_id: int = Field(foreign_key="ticket_type.id", index=True)
+    status: str = "confirmed"
+    #: order on the waitlist (lower goes first); None when not waitlisted
+    waitlist_position: int | None = None
+    # badge fields, as the person wants them printed
+    full_name: str
+    organisation_name: str = ""
+    job_title: str = ""
+    phone: str = ""
+    email: str
+    language: str = "vi"
+    #: version of the consent text the person accepted, and when
+    consent_version: str = ""
+    consent_at: datetime | None = utc_field(default=None, nullable=True)
+    #: opaque code printed as the badge QR for check-in
+    badge_code: str = Field(default_factory=new_token, unique=True, index=True)
+    created_at: datetime = utc_field(default_factory=now_utc, index=True)
+    confirmed_at: datetime | None = utc_field(default=None, nullable=True)
+    cancelled_at: datetime | None = utc_field(default=None, nullable=True)

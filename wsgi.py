@@ -1,0 +1,3 @@
+from techfest import create_app
+
+app = create_app()
