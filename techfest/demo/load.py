@@ -252,7 +252,28 @@ def _load_edition(session: Session, data: dict, n_delegates: int, password_hash:
     else:
         _past_meetings(session, edition, startups, investors, tz)
     session.flush()
+    _domain_demo_data(session, edition)
     return loaded
+
+
+def _domain_demo_data(session: Session, edition: Edition) -> None:
+    """Let each domain add its own demo records: techfest/<domain>/demo.py `load_demo`."""
+    import importlib
+    import pkgutil
+
+    import techfest
+
+    for info in pkgutil.iter_modules(techfest.__path__):
+        if not info.ispkg or info.name == "demo":
+            continue
+        try:
+            module = importlib.import_module(f"techfest.{info.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"techfest.{info.name}.demo":
+                raise
+            continue
+        module.load_demo(session, edition)
+        session.flush()
 
 
 def _account(session, email, name, password_hash, loaded, role, edition, sample=True, **fields):

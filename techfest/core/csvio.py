@@ -1,0 +1,117 @@
+"""CSV import and export shared by every domain.
+
+An import reads every row, validates all of them, and applies all rows or none: when any
+row is wrong the report lists each error with its line and column and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    #: line in the file (the header is line 1)
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class CsvFormatError(ValueError):
+    """The file itself is unreadable (encoding, no header, too many rows)."""
+
+
+def read_csv(data: bytes | str, required: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Rows as dicts with stripped values; accepts UTF-8 (with or without BOM), `,` or `;`."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CsvFormatError("The file is not UTF-8 text.") from exc
+    else:
+        text = data.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise CsvFormatError("The file is not UTF-8 text.")
+    if not text.strip():
+        raise CsvFormatError("The file is empty.")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise CsvFormatError("Missing columns: " + ", ".join(missing))
+    rows = []
+    try:
+        for raw in reader:
+            if len(rows) >= MAX_ROWS:
+                raise CsvFormatError(f"More than {MAX_ROWS} rows.")
+            rows.append(
+                {
+                    (k or "").strip(): (v or "").strip() if isinstance(v, str) else ""
+                    for k, v in raw.items()
+                    if k is not None
+                }
+            )
+    except csv.Error as exc:
+        raise CsvFormatError(f"Unreadable CSV: {exc}") from exc
+    return rows
+
+
+def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    """CSV text with a BOM, so spreadsheet programs read Vietnamese correctly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
+    return out.getvalue()
+
+
+Parser = Callable[[dict[str, str], int], tuple[Any, list[RowError]]]
+Applier = Callable[[Session, list[Any]], tuple[int, int]]
+
+
+def import_rows(
+    session: Session, rows: list[dict[str, str]], parse: Parser, apply: Applier
+) -> ImportReport:
+    """Validate every row with `parse`, then `apply` all of them in one savepoint, or none."""
+    report = ImportReport(rows=len(rows))
+    parsed = []
+    for index, row in enumerate(rows, start=2):
+        value, errors = parse(row, index)
+        report.errors.extend(errors)
+        if not errors:
+            parsed.append(value)
+    if report.errors:
+        return report
+    try:
+        with session.begin_nested():
+            report.created, report.updated = apply(session, parsed)
+            session.flush()
+    except IntegrityError as exc:
+        report.created = report.updated = 0
+        report.errors.append(RowError(0, "", f"Conflicts with existing data: {exc.orig}"))
+    return report
