@@ -18,7 +18,12 @@ class DataRequest(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    #: edition whose organisers handle the request (None: asked outside any edition)
+    edition_id: int | None = Field(default=None, foreign_key="edition.id", index=True)
     kind: str
     received_at: datetime = utc_field(default_factory=now_utc)
     completed_at: datetime | None = utc_field(default=None, nullable=True)
+    #: organiser who completed it; None when the person did it themselves
+    completed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    #: how the request came in ("self-service", "email"...); never personal data
     note: str = ""

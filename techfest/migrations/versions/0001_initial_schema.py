@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:23:12.675183
+Create Date: 2026-11-23 12:33:12.194476
 """
 from collections.abc import Sequence
 
@@ -299,15 +299,20 @@ def upgrade() -> None:
     op.create_table('data_request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('edition_id', sa.Integer(), nullable=True),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('received_at', techfest.db.UTCDateTime(), nullable=False),
     sa.Column('completed_at', techfest.db.UTCDateTime(), nullable=True),
+    sa.Column('completed_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.CheckConstraint("kind IN ('export', 'erasure')", name='ck_data_request_kind'),
+    sa.ForeignKeyConstraint(['completed_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('data_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_data_request_edition_id'), ['edition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_data_request_user_id'), ['user_id'], unique=False)
 
     op.create_table('document',
@@ -734,6 +739,7 @@ def downgrade() -> None:
     op.drop_table('document')
     with op.batch_alter_table('data_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_request_user_id'))
+        batch_op.drop_index(batch_op.f('ix_data_request_edition_id'))
 
     op.drop_table('data_request')
     with op.batch_alter_table('booth', schema=None) as batch_op:
