@@ -71,3 +71,18 @@ class BoothBooking(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     reason: str = ""
     created_at: datetime = utc_field(default_factory=now_utc)
+
+
+class BoothAllowance(SQLModel, table=True):
+    """An organiser's exception: this organisation may hold more booths than the edition allows."""
+
+    __tablename__ = "booth_allowance"
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "organisation_id", name="uq_booth_allowance"),
+        sa.CheckConstraint("max_booths >= 0", name="ck_booth_allowance_max"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    #: live bookings this organisation may hold in the edition (replaces the edition's limit)
+    max_booths: int

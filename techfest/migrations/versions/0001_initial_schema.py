@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:33:12.194476
+Create Date: 2026-11-23 12:34:02.517276
 """
 from collections.abc import Sequence
 
@@ -78,6 +78,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outboxemail', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outboxemail_to_email'), ['to_email'], unique=False)
+
+    op.create_table('booth_allowance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('max_booths', sa.Integer(), nullable=False),
+    sa.CheckConstraint('max_booths >= 0', name='ck_booth_allowance_max'),
+    sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], ),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('edition_id', 'organisation_id', name='uq_booth_allowance')
+    )
+    with op.batch_alter_table('booth_allowance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booth_allowance_edition_id'), ['edition_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booth_allowance_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('investor_profile',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -797,6 +812,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_investor_profile_edition_id'))
 
     op.drop_table('investor_profile')
+    with op.batch_alter_table('booth_allowance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booth_allowance_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_booth_allowance_edition_id'))
+
+    op.drop_table('booth_allowance')
     with op.batch_alter_table('outboxemail', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outboxemail_to_email'))
 
