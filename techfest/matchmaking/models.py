@@ -15,7 +15,8 @@ from techfest.core.models import utc_field
 from techfest.db import now_utc
 
 STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth")
-_LIVE = "status NOT IN ('cancelled')"
+#: a cancelled or no-show meeting frees its slot, table and participants for others
+_LIVE = "status NOT IN ('cancelled', 'no_show')"
 
 
 class StartupProfile(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:34:02.517276
+Create Date: 2026-11-23 12:34:56.486343
 """
 from collections.abc import Sequence
 
@@ -633,9 +633,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_meeting_slot_id'), ['slot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_startup_organisation_id'), ['startup_organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_table_id'), ['table_id'], unique=False)
-        batch_op.create_index('uq_meeting_slot_investor', ['slot_id', 'investor_organisation_id'], unique=True, sqlite_where=sa.text("status NOT IN ('cancelled')"), postgresql_where=sa.text("status NOT IN ('cancelled')"))
-        batch_op.create_index('uq_meeting_slot_startup', ['slot_id', 'startup_organisation_id'], unique=True, sqlite_where=sa.text("status NOT IN ('cancelled')"), postgresql_where=sa.text("status NOT IN ('cancelled')"))
-        batch_op.create_index('uq_meeting_slot_table', ['slot_id', 'table_id'], unique=True, sqlite_where=sa.text("status NOT IN ('cancelled')"), postgresql_where=sa.text("status NOT IN ('cancelled')"))
+        batch_op.create_index('uq_meeting_slot_investor', ['slot_id', 'investor_organisation_id'], unique=True, sqlite_where=sa.text("status NOT IN ('cancelled', 'no_show')"), postgresql_where=sa.text("status NOT IN ('cancelled', 'no_show')"))
+        batch_op.create_index('uq_meeting_slot_startup', ['slot_id', 'startup_organisation_id'], unique=True, sqlite_where=sa.text("status NOT IN ('cancelled', 'no_show')"), postgresql_where=sa.text("status NOT IN ('cancelled', 'no_show')"))
+        batch_op.create_index('uq_meeting_slot_table', ['slot_id', 'table_id'], unique=True, sqlite_where=sa.text("status NOT IN ('cancelled', 'no_show')"), postgresql_where=sa.text("status NOT IN ('cancelled', 'no_show')"))
 
     op.create_table('meeting_feedback',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -665,9 +665,9 @@ def downgrade() -> None:
 
     op.drop_table('meeting_feedback')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.drop_index('uq_meeting_slot_table', sqlite_where=sa.text("status NOT IN ('cancelled')"), postgresql_where=sa.text("status NOT IN ('cancelled')"))
-        batch_op.drop_index('uq_meeting_slot_startup', sqlite_where=sa.text("status NOT IN ('cancelled')"), postgresql_where=sa.text("status NOT IN ('cancelled')"))
-        batch_op.drop_index('uq_meeting_slot_investor', sqlite_where=sa.text("status NOT IN ('cancelled')"), postgresql_where=sa.text("status NOT IN ('cancelled')"))
+        batch_op.drop_index('uq_meeting_slot_table', sqlite_where=sa.text("status NOT IN ('cancelled', 'no_show')"), postgresql_where=sa.text("status NOT IN ('cancelled', 'no_show')"))
+        batch_op.drop_index('uq_meeting_slot_startup', sqlite_where=sa.text("status NOT IN ('cancelled', 'no_show')"), postgresql_where=sa.text("status NOT IN ('cancelled', 'no_show')"))
+        batch_op.drop_index('uq_meeting_slot_investor', sqlite_where=sa.text("status NOT IN ('cancelled', 'no_show')"), postgresql_where=sa.text("status NOT IN ('cancelled', 'no_show')"))
         batch_op.drop_index(batch_op.f('ix_meeting_table_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_startup_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_slot_id'))
