@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from techfest.db import writing
@@ -89,8 +90,7 @@ def register_commands(app: Flask) -> None:
 
     import techfest
 
-    for command in (init_db, seed_demo, demo_logins, create_organiser, send_mail):
-        app.cli.add_command(command)
+    commands = [init_db, seed_demo, demo_logins, create_organiser, send_mail]
     for info in pkgutil.iter_modules(techfest.__path__):
         if not info.ispkg:
             continue
@@ -100,5 +100,17 @@ def register_commands(app: Flask) -> None:
             if exc.name != f"techfest.{info.name}.cli":
                 raise
             continue
-        for command in getattr(module, "commands", ()):
-            app.cli.add_command(command)
+        commands.extend(getattr(module, "commands", ()))
+    for command in commands:
+        _with_app_context(command)
+        app.cli.add_command(command)
+
+
+def _with_app_context(command: click.Command) -> None:
+    """Run a command (or every command of a group) inside the application context."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_app_context(sub)
+    elif command.callback is not None and not getattr(command.callback, "_tf_ctx", False):
+        command.callback = with_appcontext(command.callback)
+        command.callback._tf_ctx = True

@@ -212,7 +212,7 @@ def init_login(manager: LoginManager) -> None:
     manager.login_view = "auth.login"
     manager.login_message = _l("Please log in to open this page.")
     manager.login_message_category = "info"
-    manager.session_protection = "strong"
+    manager.session_protection = "basic"
 
     @manager.user_loader
     def _load(user_id: str):
