@@ -1,1 +1,604 @@
-"""HTTP views of matchmaking."""
+"""HTTP views of matchmaking: participants' pages and the organiser's run, review, publish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from techfest.core.csvio import write_csv
+from techfest.core.editions import organiser_required, role_required, user_roles
+from techfest.core.jobs import launch
+from techfest.core.navigation import add_nav, safe_next
+from techfest.db import db
+from techfest.i18n import fmt_datetime, lang
+from techfest.matchmaking import bp, jobs, services  # noqa: F401 - jobs registers the handler
+from techfest.matchmaking.forms import (
+    ActionForm,
+    AddMeetingForm,
+    BookForm,
+    FeedbackForm,
+    InvestorProfileForm,
+    MoveForm,
+    PreferenceForm,
+    RequestForm,
+    RunForm,
+    SlotsForm,
+    StartupProfileForm,
+    TablesForm,
+    sector_choices,
+    stage_choices,
+)
+
+participant_required = role_required("startup", "investor")
+
+add_nav(_l("Meetings"), "matchmaking.index", roles=("startup", "investor"))
+add_nav(_l("Matchmaking"), "matchmaking.admin", roles=("organiser",))
+
+
+def _me() -> services.Participant:
+    me = services.participant_for(db(), g.edition, current_user)
+    if me is None:
+        abort(403)
+    return me
+
+
+def _back(default: str):
+    return redirect(safe_next(request.form.get("next")) or default)
+
+
+def guarded(view: Callable) -> Callable:
+    """Someone else's object answers 404; a refused rule is flashed and sent back."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except services.NotFound:
+            db().rollback()
+            abort(404)
+        except services.MatchmakingError as exc:
+            db().rollback()
+            flash(str(exc.message), "danger")
+            return _back(
+                request.referrer if safe_next(request.referrer) else url_for("matchmaking.index")
+            )
+
+    return wrapped
+
+
+# --------------------------------------------------------------------------- participants
+
+
+@bp.get("/")
+@role_required("startup", "investor", "organiser")
+def index():
+    me = services.participant_for(db(), g.edition, current_user)
+    if me is None and "organiser" in user_roles():
+        return redirect(url_for("matchmaking.admin"))
+    if me is None:
+        abort(403)
+    info = services.overview(db(), g.edition, me)
+    return render_template("matchmaking/index.html", me=me, info=info)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@participant_required
+@guarded
+def profile():
+    me = _me()
+    form_cls = StartupProfileForm if me.side == "startup" else InvestorProfileForm
+    form = form_cls(obj=me.profile).setup(lang())
+    if request.method == "GET" and me.profile is not None:
+        if me.side == "startup":
+            form.tags.data = ", ".join(me.profile.tags or ())
+            form.stage.data = me.profile.stage or ""
+        else:
+            form.locations.data = ", ".join(me.profile.locations or ())
+            form.portfolio.data = "\n".join(me.profile.portfolio or ())
+    if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        save = (
+            services.save_startup_profile
+            if me.side == "startup"
+            else services.save_investor_profile
+        )
+        try:
+            save(db(), g.edition, me.organisation, data)
+        except services.NotFound:
+            raise
+        except services.MatchmakingError as exc:
+            db().rollback()
+            form.form_errors.append(str(exc.message))
+        else:
+            db().commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("matchmaking.suggestions"))
+    return render_template("matchmaking/profile.html", form=form, me=me)
+
+
+@bp.route("/availability", methods=["GET", "POST"])
+@participant_required
+@guarded
+def availability():
+    me = _me()
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.set_unavailable(
+            db(), g.edition, me.organisation, request.form.getlist("unavailable", type=int)
+        )
+        db().commit()
+        flash(_("Your availability is saved."), "success")
+        return redirect(url_for("matchmaking.availability"))
+    return render_template(
+        "matchmaking/availability.html",
+        me=me,
+        form=form,
+        slots=services.slots(db(), g.edition),
+        unavailable=services.unavailable_slots(db(), g.edition, me.organisation.id),
+        busy=services.busy_from_programme(db(), g.edition, me.organisation.id),
+    )
+
+
+def _ticket_arg() -> int | None:
+    value = request.args.get("ticket", "").replace(",", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/suggestions")
+@participant_required
+@guarded
+def suggestions():
+    me = _me()
+    if me.profile is None:
+        flash(_("Please fill in your profile first."), "info")
+        return redirect(url_for("matchmaking.profile"))
+    sector = request.args.get("sector") or None
+    stage = request.args.get("stage") or None
+    ticket = _ticket_arg()
+    items = services.suggestions(
+        db(), g.edition, me, lang(), sector=sector, stage=stage, ticket=ticket
+    )
+    return render_template(
+        "matchmaking/suggestions.html",
+        me=me,
+        items=items,
+        sector=sector,
+        stage=stage,
+        ticket=request.args.get("ticket", ""),
+        sector_choices=sector_choices(lang()),
+        stage_choices=stage_choices(),
+        pref_form=PreferenceForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/suggestions/<int:org_id>/mark")
+@participant_required
+@guarded
+def mark(org_id: int):
+    me = _me()
+    form = PreferenceForm()
+    if form.validate_on_submit():
+        services.set_preference(db(), g.edition, me, org_id, form.tier.data or None)
+        db().commit()
+        flash(_("Your choice is saved."), "success")
+    return _back(url_for("matchmaking.suggestions"))
+
+
+@bp.route("/request/<int:org_id>", methods=["GET", "POST"])
+@participant_required
+@guarded
+def new_request(org_id: int):
+    me = _me()
+    other, other_profile = services._other_participant(db(), g.edition, me, org_id)
+    form = RequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_meeting(db(), g.edition, me, current_user, org_id, form.message.data)
+        except services.NotFound:
+            raise
+        except services.MatchmakingError as exc:
+            db().rollback()
+            form.form_errors.append(str(exc.message))
+        else:
+            db().commit()
+            flash(_("Your request was sent to %(name)s.", name=other.name), "success")
+            return redirect(url_for("matchmaking.requests"))
+    return render_template(
+        "matchmaking/request.html", form=form, me=me, other=other, profile=other_profile
+    )
+
+
+@bp.get("/requests")
+@participant_required
+def requests():
+    me = _me()
+    return render_template(
+        "matchmaking/requests.html",
+        me=me,
+        reqs=services.requests_for(db(), g.edition, me),
+        orgs=services.organisation_names(db()),
+        status_of=services.effective_status,
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/requests/<int:request_id>/<any(accept, decline, cancel):answer>")
+@participant_required
+@guarded
+def answer_request(request_id: int, answer: str):
+    me = _me()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if answer == "cancel":
+        services.cancel_request(db(), g.edition, me, request_id)
+        message = _("Your request is withdrawn.")
+    else:
+        services.decide_request(db(), g.edition, me, current_user, request_id, answer == "accept")
+        message = _("Accepted.") if answer == "accept" else _("Declined.")
+    db().commit()
+    flash(message, "success")
+    return redirect(url_for("matchmaking.requests"))
+
+
+@bp.get("/meetings")
+@participant_required
+def meetings():
+    me = _me()
+    return render_template(
+        "matchmaking/meetings.html",
+        me=me,
+        items=services.my_meetings(db(), g.edition, me),
+        offers=services.open_offers(db(), g.edition, me),
+        published=g.edition.meetings_published_at is not None,
+        now=services.now_utc(),
+        action_form=ActionForm(),
+        feedback_form=FeedbackForm(),
+        ratings=services.RATING_LABELS,
+        statuses=services.STATUS_LABELS,
+    )
+
+
+@bp.route("/book/<int:startup_id>", methods=["GET", "POST"])
+@role_required("investor")
+@guarded
+def book(startup_id: int):
+    me = _me()
+    other, other_profile = services._other_participant(db(), g.edition, me, startup_id)
+    form = BookForm()
+    free = services.bookable_slots(db(), g.edition, me, startup_id)
+    form.slot_id.choices = [
+        SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
+        for s in free
+    ]
+    if form.validate_on_submit():
+        services.book_meeting(db(), g.edition, me, current_user, startup_id, form.slot_id.data)
+        db().commit()
+        flash(_("Your meeting with %(name)s is booked.", name=other.name), "success")
+        return redirect(url_for("matchmaking.meetings"))
+    return render_template(
+        "matchmaking/book.html", form=form, me=me, other=other, profile=other_profile, free=free
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/<any(held, no_show):status>")
+@participant_required
+@guarded
+def mark_meeting(meeting_id: int, status: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.mark_meeting(db(), g.edition, current_user, meeting_id, status)
+    db().commit()
+    flash(_("Thank you, noted."), "success")
+    return redirect(url_for("matchmaking.meetings"))
+
+
+@bp.post("/meetings/<int:meeting_id>/cancel")
+@participant_required
+@guarded
+def cancel_my_meeting(meeting_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=False)
+    db().commit()
+    flash(_("The meeting is cancelled; the other side is told by email."), "success")
+    return redirect(url_for("matchmaking.meetings"))
+
+
+@bp.post("/meetings/<int:meeting_id>/feedback")
+@participant_required
+@guarded
+def feedback(meeting_id: int):
+    me = _me()
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        flash(_("Please choose how the meeting went."), "danger")
+        return redirect(url_for("matchmaking.meetings"))
+    services.rate_meeting(
+        db(), g.edition, me, current_user, meeting_id, form.rating.data, form.comment.data or ""
+    )
+    db().commit()
+    flash(_("Thank you for your rating."), "success")
+    return redirect(url_for("matchmaking.meetings"))
+
+
+@bp.post("/offers/<int:slot_id>/<int:table_id>/take")
+@participant_required
+@guarded
+def take_offer(slot_id: int, table_id: int):
+    me = _me()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.take_offer(db(), g.edition, me, current_user, slot_id, table_id)
+    db().commit()
+    flash(_("The place is yours: the meeting is in your schedule."), "success")
+    return redirect(url_for("matchmaking.meetings"))
+
+
+# --------------------------------------------------------------------------- organiser
+
+
+@bp.get("/admin")
+@organiser_required
+def admin():
+    return render_template(
+        "matchmaking/admin.html",
+        slots=services.slots(db(), g.edition),
+        tables=services.tables(db(), g.edition),
+        slots_form=SlotsForm(),
+        tables_form=TablesForm(),
+        run_form=RunForm(),
+        action_form=ActionForm(),
+        job=services.last_job(db(), g.edition),
+        run=services.latest_run(db(), g.edition),
+    )
+
+
+@bp.post("/admin/slots")
+@organiser_required
+@guarded
+def add_slots():
+    form = SlotsForm()
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            flash(f"{form[name].label.text}: {' '.join(map(str, errors))}", "danger")
+        return redirect(url_for("matchmaking.admin"))
+    breaks = []
+    if form.break_start.data and form.break_end.data:
+        breaks.append(
+            (services.parse_hhmm(form.break_start.data), services.parse_hhmm(form.break_end.data))
+        )
+    created = services.add_slots(
+        db(),
+        g.edition,
+        current_user,
+        day=form.day.data,
+        start=services.parse_hhmm(form.start.data),
+        end=services.parse_hhmm(form.end.data),
+        minutes=form.minutes.data,
+        gap=form.gap.data or 0,
+        breaks=breaks,
+    )
+    db().commit()
+    flash(_("%(n)s slots added.", n=len(created)), "success")
+    return redirect(url_for("matchmaking.admin"))
+
+
+@bp.post("/admin/slots/<int:slot_id>/delete")
+@organiser_required
+@guarded
+def delete_slot(slot_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.delete_slot(db(), g.edition, current_user, slot_id)
+    db().commit()
+    flash(_("Slot removed."), "success")
+    return redirect(url_for("matchmaking.admin"))
+
+
+@bp.post("/admin/tables")
+@organiser_required
+@guarded
+def add_tables():
+    form = TablesForm()
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            flash(f"{form[name].label.text}: {' '.join(map(str, errors))}", "danger")
+        return redirect(url_for("matchmaking.admin"))
+    created = services.add_tables(
+        db(),
+        g.edition,
+        current_user,
+        count=form.count.data,
+        location_vi=form.location_vi.data or "",
+        location_en=form.location_en.data or "",
+        booth_code=form.booth_code.data or "",
+    )
+    db().commit()
+    flash(_("%(n)s tables added.", n=len(created)), "success")
+    return redirect(url_for("matchmaking.admin"))
+
+
+@bp.post("/admin/tables/<int:table_id>/delete")
+@organiser_required
+@guarded
+def delete_table(table_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.delete_table(db(), g.edition, current_user, table_id)
+    db().commit()
+    flash(_("Table removed."), "success")
+    return redirect(url_for("matchmaking.admin"))
+
+
+@bp.post("/admin/run")
+@organiser_required
+@guarded
+def run():
+    form = RunForm()
+    if not form.validate_on_submit():
+        abort(400)
+    job = services.start_run(db(), g.edition, current_user, time_limit=form.time_limit.data)
+    db().commit()
+    launch(job.id)
+    return redirect(url_for("matchmaking.job", job_id=job.id))
+
+
+@bp.get("/admin/jobs/<int:job_id>")
+@organiser_required
+@guarded
+def job(job_id: int):
+    the_job = services.job_for(db(), g.edition, job_id)
+    if request.args.get("format") == "json":
+        return jsonify(
+            status=the_job.status,
+            progress=the_job.progress,
+            message=the_job.message,
+            error=the_job.error,
+            result=the_job.result,
+        )
+    return render_template("matchmaking/job.html", job=the_job)
+
+
+@bp.get("/admin/review")
+@organiser_required
+def review():
+    data = services.review(db(), g.edition)
+    org_id = request.args.get("org", type=int)
+    day = services.participant_day(db(), g.edition, org_id) if org_id else None
+    move_form = MoveForm()
+    move_form.slot_id.choices = [
+        SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
+        for s in data.slots
+    ]
+    move_form.table_id.choices = [SelectChoice(t.id, t.label) for t in data.tables]
+    add_form = AddMeetingForm()
+    add_form.slot_id.choices = move_form.slot_id.choices
+    add_form.table_id.choices = move_form.table_id.choices
+    add_form.startup_id.choices = [SelectChoice(o.id, o.name) for o in data.startups]
+    add_form.investor_id.choices = [SelectChoice(o.id, o.name) for o in data.investors]
+    return render_template(
+        "matchmaking/review.html",
+        data=data,
+        day=day,
+        org_id=org_id,
+        move_form=move_form,
+        add_form=add_form,
+        action_form=ActionForm(),
+        statuses=services.STATUS_LABELS,
+        names=services.organisation_names(db()),
+    )
+
+
+def _review_back():
+    return _back(url_for("matchmaking.review"))
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/<any(lock, unlock):how>")
+@organiser_required
+@guarded
+def lock(meeting_id: int, how: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.set_locked(db(), g.edition, current_user, meeting_id, how == "lock")
+    db().commit()
+    flash(_("Locked.") if how == "lock" else _("Unlocked."), "success")
+    return _review_back()
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/move")
+@organiser_required
+@guarded
+def move(meeting_id: int):
+    form = MoveForm()
+    form.slot_id.choices = [SelectChoice(s.id, "") for s in services.slots(db(), g.edition)]
+    form.table_id.choices = [SelectChoice(t.id, "") for t in services.tables(db(), g.edition)]
+    if not form.validate_on_submit():
+        flash(_("Choose a slot and a table."), "danger")
+        return _review_back()
+    services.move_meeting(
+        db(), g.edition, current_user, meeting_id, form.slot_id.data, form.table_id.data
+    )
+    db().commit()
+    flash(_("Meeting moved."), "success")
+    return _review_back()
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/cancel")
+@organiser_required
+@guarded
+def cancel(meeting_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=True)
+    db().commit()
+    flash(_("Meeting cancelled."), "success")
+    return _review_back()
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/status/<any(held, no_show):status>")
+@organiser_required
+@guarded
+def set_status(meeting_id: int, status: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.mark_meeting(db(), g.edition, current_user, meeting_id, status, organiser=True)
+    db().commit()
+    flash(_("Thank you, noted."), "success")
+    return _review_back()
+
+
+@bp.post("/admin/meetings/add")
+@organiser_required
+@guarded
+def add():
+    form = AddMeetingForm()
+    startups, investors = services.participant_ids(db(), g.edition)
+    form.startup_id.choices = [SelectChoice(i, "") for i in startups]
+    form.investor_id.choices = [SelectChoice(i, "") for i in investors]
+    form.slot_id.choices = [SelectChoice(s.id, "") for s in services.slots(db(), g.edition)]
+    form.table_id.choices = [SelectChoice(t.id, "") for t in services.tables(db(), g.edition)]
+    if not form.validate_on_submit():
+        flash(_("Choose a startup, an investor, a slot and a table."), "danger")
+        return _review_back()
+    services.add_meeting(
+        db(),
+        g.edition,
+        current_user,
+        form.startup_id.data,
+        form.investor_id.data,
+        form.slot_id.data,
+        form.table_id.data,
+    )
+    db().commit()
+    flash(_("Meeting added."), "success")
+    return _review_back()
+
+
+@bp.post("/admin/publish")
+@organiser_required
+@guarded
+def publish():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    count = services.publish(db(), g.edition, current_user)
+    db().commit()
+    flash(_("%(n)s meetings published; everyone is told by email.", n=count), "success")
+    return redirect(url_for("matchmaking.review"))
+
+
+@bp.get("/admin/export.csv")
+@organiser_required
+def export():
+    text = write_csv(services.export_rows(db(), g.edition), services.EXPORT_COLUMNS)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=meetings-{g.edition.year}.csv"},
+    )

@@ -1,0 +1,28 @@
+"""The matcher run as a background job: compute the draft (read-only), then write it at once.
+
+The handler reads profiles, preferences, requests and availability and asks the matching
+library for assignment and schedule; `apply` then replaces the unlocked drafts in one
+transaction, so a run that dies leaves the previous draft untouched.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from techfest.core.jobs import Apply, job_handler
+from techfest.core.models import Edition, Job
+from techfest.matchmaking import services
+
+
+@job_handler("matchmaking.run")
+def run_matcher(session: Session, job: Job, progress) -> Apply:
+    edition = session.get(Edition, job.edition_id)
+    plan = services.plan_run(
+        session, edition, progress, time_limit=float(job.params.get("time_limit", 10.0))
+    )
+    edition_id, job_id = edition.id, job.id
+
+    def apply(write_session: Session) -> dict:
+        return services.apply_plan(write_session, edition_id, job_id, plan)
+
+    return apply
