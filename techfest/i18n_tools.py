@@ -1,6 +1,6 @@
 """Translation catalogues per domain: extract, update, compile and check.
 
-    python -m techfest.i18n_tools update    # refresh every .pot/.po from the sources
+    python -m techfest.i18n_tools update [DOMAIN]   # refresh .po files from the sources
     python -m techfest.i18n_tools compile   # write the .mo files the app reads
     python -m techfest.i18n_tools check     # list Vietnamese strings still untranslated
     python -m techfest.i18n_tools fill DOMAIN < vi.json   # {"msgid": "bản dịch", ...}
@@ -84,8 +84,11 @@ def extract(domain: str | None) -> Catalog:
     return template
 
 
-def update() -> None:
-    for domain in [None, *domains()]:
+def update(only: str | None = None) -> None:
+    selected = [None, *domains()]
+    if only:
+        selected = [None if only in ("core", "shared") else only]
+    for domain in selected:
         template = extract(domain)
         if not len(template):
             continue
@@ -160,7 +163,7 @@ def fill(domain: str | None, translations: dict[str, str]) -> int:
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "help"
     if command == "update":
-        update()
+        update(argv[1] if len(argv) > 1 else None)
         return 0
     if command == "compile":
         print(f"compiled {compile_all()} catalogues")  # noqa: T201

@@ -38,6 +38,62 @@ def edition_overview(session: Session, edition: Edition) -> EditionOverview:
     )
 
 
+class EditionError(Exception):
+    pass
+
+
+EDITION_FIELDS = (
+    "year",
+    "number",
+    "name_vi",
+    "name_en",
+    "theme_vi",
+    "theme_en",
+    "venue_vi",
+    "venue_en",
+    "address",
+    "starts_on",
+    "ends_on",
+    "booth_hold_hours",
+    "max_booths_per_organisation",
+    "request_expiry_hours",
+    "retention_days",
+)
+
+
+def save_edition(session: Session, edition: Edition | None, data: dict, user_id: int) -> Edition:
+    """Create an edition (the creator becomes its organiser) or update one; audited."""
+    from techfest.auth.models import EditionRole
+    from techfest.core.audit import record
+
+    clash = session.exec(select(Edition).where(Edition.year == data["year"])).first()
+    if clash is not None and clash is not edition:
+        raise EditionError(data["year"])
+    created = edition is None
+    if edition is None:
+        edition = Edition(**{k: data[k] for k in EDITION_FIELDS if k in data})
+    else:
+        for key in EDITION_FIELDS:
+            if key in data:
+                setattr(edition, key, data[key])
+    session.add(edition)
+    session.flush()
+    if created:
+        session.add(EditionRole(user_id=user_id, edition_id=edition.id, role="organiser"))
+    changes = {k: str(data[k]) for k in EDITION_FIELDS if k in data}
+    record(
+        session,
+        "edition.create" if created else "edition.update",
+        user_id=user_id,
+        edition_id=edition.id,
+        object_type="edition",
+        object_id=edition.id,
+        **changes,
+    )
+    session.flush()
+    return edition
+
+
 def set_user_locale(session: Session, user: User, code: str) -> None:
     user.locale = code
     session.add(user)

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as flask_session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from techfest.core import bp, services
-from techfest.core.editions import current_edition, scope_to_edition, user_roles
-from techfest.core.navigation import safe_next
+from techfest.core.editions import (
+    current_edition,
+    organiser_required,
+    scope_to_edition,
+    user_roles,
+)
+from techfest.core.forms import EditionForm
+from techfest.core.navigation import add_nav, safe_next
 from techfest.db import db
 
 edition_bp = scope_to_edition(Blueprint("edition", __name__, url_prefix="/<int:year>"))
+add_nav(_l("Settings"), "edition.settings", roles=("organiser",))
 
 
 @bp.get("/")
@@ -43,6 +62,38 @@ def healthz():
 def home():
     overview = services.edition_overview(db(), g.edition)
     return render_template("core/home.html", overview=overview, roles=user_roles())
+
+
+@edition_bp.route("/settings", methods=["GET", "POST"])
+@organiser_required
+def settings():
+    form = EditionForm(obj=g.edition)
+    if form.validate_on_submit():
+        try:
+            edition = services.save_edition(db(), g.edition, form.data, current_user.id)
+        except services.EditionError:
+            form.year.errors.append(_("Another edition already uses this year."))
+        else:
+            db().commit()
+            flash(_("The edition is saved."), "success")
+            return redirect(url_for("edition.settings", year=edition.year))
+    return render_template("core/edition_form.html", form=form, creating=False)
+
+
+@edition_bp.route("/settings/new-edition", methods=["GET", "POST"])
+@organiser_required
+def new_edition():
+    form = EditionForm()
+    if form.validate_on_submit():
+        try:
+            edition = services.save_edition(db(), None, form.data, current_user.id)
+        except services.EditionError:
+            form.year.errors.append(_("Another edition already uses this year."))
+        else:
+            db().commit()
+            flash(_("The new edition is created; you organise it."), "success")
+            return redirect(url_for("edition.home", year=edition.year))
+    return render_template("core/edition_form.html", form=form, creating=True)
 
 
 @bp.record_once

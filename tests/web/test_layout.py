@@ -64,3 +64,40 @@ def test_healthz_reports_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"ok": True, "database": "ok", "queue": "in-process"}
+
+
+def test_organiser_edits_edition_rules_and_others_cannot(client, auth, session):
+    from tests.factories import make_user
+
+    edition = make_edition(session)
+    other = make_edition(session, 2024)
+    make_user(session, edition, "organiser", email="org@example.vn")
+    make_user(session, other, "organiser", email="org2024@example.vn")
+    make_user(session, edition, "delegate", email="del@example.vn")
+    session.commit()
+    form = {
+        "year": "2025",
+        "number": "9",
+        "name_vi": "Techfest Hải Phòng 2025",
+        "name_en": "Techfest Hai Phong 2025",
+        "starts_on": "2025-10-09",
+        "ends_on": "2025-10-11",
+        "booth_hold_hours": "24",
+        "max_booths_per_organisation": "2",
+        "request_expiry_hours": "48",
+        "retention_days": "180",
+    }
+    auth.login("del@example.vn")
+    assert client.post("/2025/settings", data=form).status_code == 403
+    auth.logout()
+    auth.login("org2024@example.vn")
+    assert client.post("/2025/settings", data=form).status_code == 403
+    auth.logout()
+    auth.login("org@example.vn")
+    bad = client.post("/2025/settings?lang=en", data={**form, "ends_on": "2025-10-01"})
+    assert "The last day cannot be before the first day." in bad.get_data(as_text=True)
+    assert client.post("/2025/settings", data=form).headers["Location"] == "/2025/settings"
+    session.refresh(edition)
+    assert (edition.booth_hold_hours, edition.retention_days) == (24, 180)
+    taken = client.post("/2025/settings?lang=en", data={**form, "year": "2024"})
+    assert "Another edition already uses this year." in taken.get_data(as_text=True)

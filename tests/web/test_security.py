@@ -16,12 +16,14 @@ class CsrfConfig(TestConfig):
 
 def fill_url(rule, year: int) -> str:
     def value(match):
-        converter, name = match.group(1), match.group(2)
+        converter, args, name = match.group(1), match.group(2), match.group(3)
         if name == "year":
             return str(year)
+        if converter == "any":
+            return args.split(",")[0].strip(" '\"")
         return "1" if converter in ("int", "float") else "x"
 
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", value, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", value, rule.rule)
 
 
 @pytest.fixture
