@@ -1,0 +1,27 @@
+"""The small SVG chart helpers."""
+
+from techfest.organiser.charts import Series, bar_chart, histogram_counts, line_chart, nice_max
+
+
+def test_nice_max_rounds_up_to_a_readable_axis_top():
+    assert [nice_max(v) for v in (0, 3, 7, 12, 230, 1000)] == [1, 5, 10, 20, 250, 1000]
+
+
+def test_histogram_counts_fills_the_gaps_from_zero():
+    assert histogram_counts([0, 2, 2, 5]) == [(0, 1), (1, 0), (2, 2), (3, 0), (4, 0), (5, 1)]
+
+
+def test_bar_chart_escapes_labels_and_draws_one_rect_per_value():
+    svg = bar_chart("<b>", ["A&B", "C"], [Series("x", [1, 2]), Series("y", [3, 4])], stacked=True)
+
+    assert "<b>" not in svg
+    assert "A&amp;B" in svg
+    assert svg.count('class="tf-series-0" x=') == 2
+    assert svg.count('class="tf-series-1" x=') == 2
+
+
+def test_line_chart_has_a_dot_per_point():
+    svg = line_chart("Registrations", ["1", "2", "3"], [1, 4, 9])
+
+    assert svg.count("<circle") == 3
+    assert "<polyline" in svg
