@@ -1,1 +1,454 @@
-"""HTTP views of booths."""
+"""HTTP views of booths: the floor plan, requests, "my booth" and the organiser's tools."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from techfest.booths import bp
+from techfest.booths import services as booth_services
+from techfest.booths.availability import STATES
+from techfest.booths.forms import (
+    AllowanceForm,
+    BoothForm,
+    EmptyForm,
+    ImportForm,
+    ReasonForm,
+    SettingsForm,
+    ZoneForm,
+)
+from techfest.booths.services import BoothData, BoothError, BoothNotFound
+from techfest.core.editions import organiser_required, role_required, user_roles
+from techfest.core.navigation import add_nav
+from techfest.db import db
+
+add_nav(_l("Booths"), "booths.index")
+add_nav(_l("My booth"), "booths.mine", roles=("startup",))
+add_nav(_l("Booth requests"), "booths.requests", roles=("organiser",))
+
+startup_required = role_required("startup")
+
+
+def _filters() -> tuple[str | None, str | None]:
+    zone = (request.args.get("zone") or "").strip().upper() or None
+    size = (request.args.get("size") or "").strip().upper() or None
+    return zone, (size if size in booth_services.SIZES else None)
+
+
+def _plan_page(template: str):
+    zone, size = _filters()
+    plan = booth_services.floor_plan(db(), g.edition, zone, size)
+    if zone and zone not in {z.code for z in plan.zones}:
+        plan = booth_services.floor_plan(db(), g.edition, None, size)
+        zone = None
+    return render_template(
+        template,
+        plan=plan,
+        zone=zone or "",
+        size=size or "",
+        sizes=booth_services.SIZES,
+        states=STATES,
+    )
+
+
+@bp.get("/")
+def index():
+    return _plan_page("booths/index.html")
+
+
+@bp.get("/list")
+def listing():
+    return _plan_page("booths/list.html")
+
+
+def _viewer_org() -> int | None:
+    return current_user.organisation_id if current_user.is_authenticated else None
+
+
+@bp.get("/<int:booth_id>")
+def detail(booth_id: int):
+    try:
+        info = booth_services.booth_detail(db(), g.edition, booth_id, _viewer_org())
+    except BoothNotFound:
+        abort(404)
+    can_request = "startup" in user_roles() and info.state == "free"
+    return render_template(
+        "booths/detail.html", info=info, can_request=can_request, form=EmptyForm()
+    )
+
+
+@bp.post("/<int:booth_id>/request")
+@startup_required
+def request_booth(booth_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        booking = booth_services.request_booth(db(), g.edition, booth_id, current_user)
+    except BoothNotFound:
+        abort(404)
+    except BoothError as exc:
+        db().rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("booths.detail", booth_id=booth_id))
+    db().commit()
+    flash(
+        _(
+            "Your request is in. The organisers will confirm it; "
+            "the booth is held for you until then."
+        ),
+        "success",
+    )
+    return redirect(url_for("booths.mine", booking=booking.id))
+
+
+@bp.get("/mine")
+@startup_required
+def mine():
+    rows = booth_services.organisation_bookings(db(), g.edition, current_user.organisation_id)
+    limit = (
+        booth_services.booth_limit(db(), g.edition, current_user.organisation_id)
+        if current_user.organisation_id
+        else 0
+    )
+    return render_template("booths/mine.html", rows=rows, limit=limit, form=EmptyForm())
+
+
+@bp.post("/mine/<int:booking_id>/withdraw")
+@startup_required
+def withdraw(booking_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        booth_services.withdraw_booking(db(), g.edition, booking_id, current_user)
+    except BoothNotFound:
+        abort(404)
+    except BoothError as exc:
+        db().rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("booths.mine"))
+    db().commit()
+    flash(_("Your request was withdrawn; the booth is free again."), "success")
+    return redirect(url_for("booths.mine"))
+
+
+# --- organisers ----------------------------------------------------------------------------
+
+
+@bp.get("/manage/requests")
+@organiser_required
+def requests():
+    status = request.args.get("status", "pending")
+    if status not in booth_services.BOOKING_STATUSES:
+        status = "pending"
+    rows = booth_services.bookings_by_status(db(), g.edition, status)
+    counts = booth_services.status_counts(db(), g.edition)
+    return render_template(
+        "booths/manage/requests.html",
+        rows=rows,
+        status=status,
+        counts=counts,
+        statuses=booth_services.BOOKING_STATUSES,
+    )
+
+
+@bp.get("/manage/requests/<int:booking_id>")
+@organiser_required
+def booking(booking_id: int):
+    try:
+        row = booth_services.organiser_booking(db(), g.edition, booking_id)
+    except BoothNotFound:
+        abort(404)
+    return render_template("booths/manage/booking.html", row=row, form=ReasonForm())
+
+
+_DECISIONS = {
+    "approve": (
+        booth_services.approve_booking,
+        _l("Booking approved; the startup was told by email."),
+    ),
+    "reject": (
+        booth_services.reject_booking,
+        _l("Request rejected; the startup was told by email."),
+    ),
+    "cancel": (
+        booth_services.cancel_booking,
+        _l("Booking cancelled; the startup was told by email."),
+    ),
+}
+
+
+@bp.post("/manage/requests/<int:booking_id>/<action>")
+@organiser_required
+def decide(booking_id: int, action: str):
+    if action not in _DECISIONS:
+        abort(404)
+    service, done = _DECISIONS[action]
+    form = ReasonForm()
+    try:
+        row = booth_services.organiser_booking(db(), g.edition, booking_id)
+    except BoothNotFound:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            service(db(), g.edition, booking_id, current_user, form.reason.data or "")
+        except BoothNotFound:
+            abort(404)
+        except BoothError as exc:
+            db().rollback()
+            if exc.field == "reason":
+                form.reason.errors = [exc.message]
+            else:
+                flash(str(exc.message), "danger")
+                return redirect(url_for("booths.booking", booking_id=booking_id))
+        else:
+            db().commit()
+            flash(str(done), "success")
+            return redirect(url_for("booths.requests", status=row.status))
+    return render_template("booths/manage/booking.html", row=row, form=form), 422
+
+
+@bp.get("/manage/")
+@organiser_required
+def manage():
+    plan = booth_services.floor_plan(db(), g.edition)
+    return render_template("booths/manage/booths.html", plan=plan, form=EmptyForm())
+
+
+def _booth_form_page(form: BoothForm, booth_id: int | None):
+    if form.validate_on_submit():
+        data = BoothData(
+            code=form.code.data or "",
+            zone_id=int(form.zone_id.data),
+            size=form.size.data,
+            price_vnd=form.price_vnd.data,
+            x=form.x.data,
+            y=form.y.data,
+            w=form.w.data,
+            h=form.h.data,
+        )
+        try:
+            booth = booth_services.save_booth(db(), g.edition, current_user, data, booth_id)
+        except BoothNotFound:
+            abort(404)
+        except BoothError as exc:
+            db().rollback()
+            getattr(form, exc.field or "code").errors = [exc.message]
+        else:
+            db().commit()
+            flash(_("Booth %(code)s saved.", code=booth.code), "success")
+            return redirect(url_for("booths.manage"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("booths/manage/booth_form.html", form=form, booth_id=booth_id), status
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@organiser_required
+def booth_new():
+    form = BoothForm()
+    form.set_zones(booth_services.zones(db(), g.edition))
+    return _booth_form_page(form, None)
+
+
+@bp.route("/manage/<int:booth_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def booth_edit(booth_id: int):
+    try:
+        booth = booth_services.get_booth(db(), g.edition, booth_id)
+    except BoothNotFound:
+        abort(404)
+    form = BoothForm(obj=booth) if request.method == "GET" else BoothForm()
+    if request.method == "GET":
+        form.zone_id.data = str(booth.zone_id)
+    form.set_zones(booth_services.zones(db(), g.edition))
+    return _booth_form_page(form, booth_id)
+
+
+@bp.post("/manage/<int:booth_id>/<any(block, unblock):action>")
+@organiser_required
+def block(booth_id: int, action: str):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        booth = booth_services.set_blocked(
+            db(), g.edition, booth_id, current_user, action == "block"
+        )
+    except BoothNotFound:
+        abort(404)
+    except BoothError as exc:
+        db().rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("booths.manage"))
+    db().commit()
+    if action == "block":
+        flash(_("Booth %(code)s is blocked.", code=booth.code), "success")
+    else:
+        flash(_("Booth %(code)s is open again.", code=booth.code), "success")
+    return redirect(url_for("booths.manage"))
+
+
+@bp.get("/manage/zones")
+@organiser_required
+def zones():
+    return render_template("booths/manage/zones.html", zones=booth_services.zones(db(), g.edition))
+
+
+def _zone_form_page(form: ZoneForm, zone_id: int | None):
+    if form.validate_on_submit():
+        try:
+            zone = booth_services.save_zone(
+                db(),
+                g.edition,
+                current_user,
+                code=form.code.data or "",
+                name_vi=form.name_vi.data or "",
+                name_en=form.name_en.data or "",
+                color=form.color.data or "",
+                zone_id=zone_id,
+            )
+        except BoothNotFound:
+            abort(404)
+        except BoothError as exc:
+            db().rollback()
+            getattr(form, exc.field or "code").errors = [exc.message]
+        else:
+            db().commit()
+            flash(_("Zone %(code)s saved.", code=zone.code), "success")
+            return redirect(url_for("booths.zones"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("booths/manage/zone_form.html", form=form, zone_id=zone_id), status
+
+
+@bp.route("/manage/zones/new", methods=["GET", "POST"])
+@organiser_required
+def zone_new():
+    return _zone_form_page(ZoneForm(), None)
+
+
+@bp.route("/manage/zones/<int:zone_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def zone_edit(zone_id: int):
+    try:
+        zone = booth_services.get_zone(db(), g.edition, zone_id)
+    except BoothNotFound:
+        abort(404)
+    form = ZoneForm(obj=zone) if request.method == "GET" else ZoneForm()
+    return _zone_form_page(form, zone_id)
+
+
+@bp.get("/manage/booths.csv")
+@organiser_required
+def export_csv():
+    text = booth_services.export_booths_csv(db(), g.edition)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=booths-{g.edition.year}.csv"},
+    )
+
+
+@bp.route("/manage/import", methods=["GET", "POST"])
+@organiser_required
+def import_csv():
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read() if upload else b""
+        try:
+            report = booth_services.import_booths_csv(db(), g.edition, current_user, data)
+        except BoothError as exc:
+            db().rollback()
+            form.file.errors = [exc.message]
+            status = 422
+        else:
+            if report.ok:
+                db().commit()
+                flash(
+                    _(
+                        "Import done: %(created)s booths created, %(updated)s updated.",
+                        created=report.created,
+                        updated=report.updated,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("booths.manage"))
+            db().rollback()
+            status = 422
+    return render_template(
+        "booths/manage/import.html",
+        form=form,
+        report=report,
+        columns=booth_services.CSV_COLUMNS,
+    ), status
+
+
+@bp.route("/manage/settings", methods=["GET", "POST"])
+@organiser_required
+def settings():
+    form = SettingsForm(prefix="s")
+    allowance_form = AllowanceForm(prefix="a")
+    allowance_form.set_organisations(booth_services.startup_organisations(db(), g.edition))
+    if request.method == "GET":
+        form.hold_hours.data = g.edition.booth_hold_hours
+        form.max_booths.data = g.edition.max_booths_per_organisation
+    status = 200
+    if request.method == "POST" and "s-submit" in request.form:
+        if form.validate_on_submit():
+            try:
+                booth_services.update_settings(
+                    db(), g.edition, current_user, form.hold_hours.data, form.max_booths.data
+                )
+            except BoothError as exc:
+                db().rollback()
+                getattr(form, exc.field or "hold_hours").errors = [exc.message]
+            else:
+                db().commit()
+                flash(_("Booth settings saved."), "success")
+                return redirect(url_for("booths.settings"))
+        status = 422
+    elif request.method == "POST" and "a-submit" in request.form:
+        if allowance_form.validate_on_submit():
+            try:
+                booth_services.set_allowance(
+                    db(),
+                    g.edition,
+                    current_user,
+                    int(allowance_form.organisation_id.data),
+                    allowance_form.max_booths.data,
+                )
+            except BoothError as exc:
+                db().rollback()
+                getattr(allowance_form, exc.field or "max_booths").errors = [exc.message]
+            else:
+                db().commit()
+                flash(_("Exception saved."), "success")
+                return redirect(url_for("booths.settings"))
+        status = 422
+    return render_template(
+        "booths/manage/settings.html",
+        form=form,
+        allowance_form=allowance_form,
+        allowances=booth_services.allowances(db(), g.edition),
+        remove_form=EmptyForm(),
+    ), status
+
+
+@bp.post("/manage/allowances/<int:allowance_id>/remove")
+@organiser_required
+def remove_allowance(allowance_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        booth_services.remove_allowance(db(), g.edition, current_user, allowance_id)
+    except BoothNotFound:
+        abort(404)
+    db().commit()
+    flash(_("Exception removed; the edition's limit applies again."), "success")
+    return redirect(url_for("booths.settings"))
