@@ -337,12 +337,25 @@ def count_breaks(problem: Mapping[str, Any], result: Mapping[str, Any]) -> dict[
 class _Model:
     model: cp_model.CpModel
     x: dict[tuple[int, int], cp_model.IntVar]
-    total: cp_model.LinearExpr
+    total: Any
     breaks: list[Any]
+    cap: cp_model.IntVar
+
+    def set_cap(self, low: int, high: int) -> None:
+        """Restrict the total number of breaks to ``low..high`` for the next solve."""
+        domain = self.model.proto.variables[self.cap.index].domain
+        domain[0] = low
+        domain[1] = high
 
 
 def _build(
-    pb: _Problem, doms: list[list[int]], fairness: int | None, hint: Sequence[int] | None
+    pb: _Problem,
+    doms: list[list[int]],
+    fairness: int | None,
+    hint: Sequence[int] | None,
+    span: bool = False,
+    alldiff: bool = True,
+    pattern: bool = True,
 ) -> _Model:
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -350,6 +363,15 @@ def _build(
         for s in dom:
             x[m, s] = model.new_bool_var(f"x{m}_{s}")
         model.add_exactly_one(x[m, s] for s in dom)
+    if alldiff:
+        t = []
+        for m, dom in enumerate(doms):
+            tm = model.new_int_var_from_domain(cp_model.Domain.from_values(dom), f"t{m}")
+            model.add(tm == sum(s * x[m, s] for s in dom))
+            t.append(tm)
+        for ms in pb.meetings_of():
+            if len(ms) > 1:
+                model.add_all_different(t[m] for m in ms)
     by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     for (_, s), var in x.items():
         by_slot[s].append(var)
@@ -407,6 +429,40 @@ def _build(
                 model.add(h <= sum(busy[s] for s in day_busy))
                 has = h
             terms.append(sum(starts) - has)
+            n_here = len(ms)
+            if pattern and n_here > 1 and all(set(doms[m]) <= day_set for m in ms):
+                # Pattern view: "no break today" <=> the busy slots are one interval of
+                # n_here slots starting at some f. Tight LP, strong propagation.
+                starts_ok = [
+                    f
+                    for f in range(len(day) - n_here + 1)
+                    if all(day[f + k] in busy for k in range(n_here))
+                ]
+                ys = []
+                cover: dict[int, list[Any]] = defaultdict(list)
+                for f in starts_ok:
+                    y = model.new_bool_var(f"y{p}_{day[f]}")
+                    ys.append(y)
+                    for k in range(n_here):
+                        cover[day[f + k]].append(y)
+                for s in day_busy:
+                    if cover[s]:
+                        model.add(busy[s] >= sum(cover[s]))
+                z = model.new_bool_var(f"z{p}_{day[0]}")
+                model.add(sum(ys) == z)
+                model.add(sum(starts) - has == 0).only_enforce_if(z)
+                model.add(sum(starts) - has >= 1).only_enforce_if(z.Not())
+            if span and len(day_busy) > 1:
+                # Redundant span view: a participant without a break on this day uses
+                # exactly (last - first + 1) slots; strong propagation when breaks are 0.
+                first = model.new_int_var(day_busy[0], day_busy[-1], f"first{p}_{day[0]}")
+                last = model.new_int_var(day_busy[0], day_busy[-1], f"last{p}_{day[0]}")
+                for s in day_busy:
+                    model.add(first <= s).only_enforce_if(busy[s])
+                    model.add(last >= s).only_enforce_if(busy[s])
+                count = sum(busy[s] for s in day_busy)
+                brk = sum(starts) - has
+                model.add(last - first + 1 - count <= len(day) * brk).only_enforce_if(has)
         bp = model.new_int_var(0, pb.n_slots, f"breaks{p}")
         model.add(bp == sum(terms))
         breaks.append(bp)
@@ -423,11 +479,12 @@ def _build(
         model.add(pos_a + 1 <= pos_b)
 
     total = sum(b for b in breaks)
-    model.minimize(total)
+    cap = model.new_int_var(0, pb.n_slots * max(len(pb.part_ids), 1), "total_breaks")
+    model.add(total == cap)
     if hint is not None:
         for (m, s), var in x.items():
             model.add_hint(var, hint[m] == s)
-    return _Model(model, x, total, breaks)
+    return _Model(model, x, total, breaks, cap)
 
 
 def greedy_schedule(problem: Mapping[str, Any]) -> dict[str, Any]:
@@ -553,37 +610,85 @@ def schedule(
 
     hint = _greedy(pb, doms)
     built = _build(pb, doms, fair, hint)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit - (time.perf_counter() - start), 0.1)
-    solver.parameters.num_workers = num_workers
-    solver.parameters.random_seed = random_state
-    code = solver.solve(built.model)
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    deadline = start + time_limit
+    lower = 0
+    best: list[int] | None = None
+    best_breaks: int | None = None
+
+    def solve(limit: float, objective: bool) -> tuple[int, cp_model.CpSolver]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(limit, 0.05)
+        solver.parameters.num_workers = num_workers
+        solver.parameters.random_seed = random_state
+        built.model.clear_objective()
+        if objective:
+            built.model.minimize(built.cap)
+        return solver.solve(built.model), solver
+
+    def read(solver: cp_model.CpSolver) -> list[int]:
         slot_of = [0] * len(pb.meeting_ids)
         for (m, s), var in built.x.items():
             if solver.boolean_value(var):
                 slot_of[m] = s
-        bound = math.ceil(solver.best_objective_bound - 1e-6)
-        status = "optimal" if code == cp_model.OPTIMAL else "feasible"
-        breaks = sum(_breaks_by_participant(pb, slot_of))
-        return _result(pb, status, slot_of, breaks if status == "optimal" else bound, fair, start,
-                       None)
+        return slot_of
+
+    # Phase 1: climb the lower bound. "At most B breaks" is a feasibility problem that
+    # propagates very strongly for small B (most people must have no break at all), so
+    # proving B infeasible is fast; the first feasible B is optimal.
+    climb_until = start + time_limit * 0.6
+    upper = int(built.model.proto.variables[built.cap.index].domain[1])
+    while best is None and time.perf_counter() < climb_until and lower <= upper:
+        built.set_cap(lower, lower)
+        code, solver = solve(climb_until - time.perf_counter(), objective=False)
+        if code == cp_model.INFEASIBLE:
+            lower += 1
+        elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = read(solver)
+            best_breaks = lower
+        else:
+            break
+    if best is not None:
+        return _result(pb, "optimal", best, lower, fair, start, None)
+    if lower > upper:
+        return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
+
+    # Phase 2: optimise from above with the proven lower bound, starting from the
+    # greedy placement when it is valid.
+    built.set_cap(lower, upper)
+    code, solver = solve(deadline - time.perf_counter(), objective=True)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best = read(solver)
+        best_breaks = sum(_breaks_by_participant(pb, best))
+        bound = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
+        status = "optimal" if code == cp_model.OPTIMAL or bound >= best_breaks else "feasible"
+        return _result(pb, status, best, bound, fair, start, None)
     if code == cp_model.INFEASIBLE:
-        explanation = ["no schedule satisfies all constraints together"]
-        if fair is not None:
-            relaxed = _build(pb, doms, None, hint)
-            check = cp_model.CpSolver()
-            check.parameters.max_time_in_seconds = max(time_limit / 2, 1.0)
-            check.parameters.num_workers = num_workers
-            if check.solve(relaxed.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                explanation = [
-                    f"the fairness bound {fair} is too tight: schedules exist only when some "
-                    f"participants' break counts differ by more than {fair}; "
-                    "raise --fairness"
-                ]
-        return _result(pb, "infeasible", None, None, fair, start, explanation)
-    return _result(pb, "unknown", None, None, fair, start,
+        return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
+    return _result(pb, "unknown", None, lower, fair, start,
                    [f"no schedule found within {time_limit:g} s; raise --time-limit"])
+
+
+def _infeasible(
+    pb: _Problem,
+    doms: list[list[int]],
+    fair: int | None,
+    hint: Sequence[int] | None,
+    start: float,
+    time_limit: float,
+    num_workers: int,
+) -> dict[str, Any]:
+    explanation = ["no schedule satisfies all constraints together"]
+    if fair is not None:
+        relaxed = _build(pb, doms, None, hint)
+        check = cp_model.CpSolver()
+        check.parameters.max_time_in_seconds = max(time_limit / 2, 1.0)
+        check.parameters.num_workers = num_workers
+        if check.solve(relaxed.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            explanation = [
+                f"the fairness bound {fair} is too tight: schedules exist only when some "
+                f"participants' break counts differ by more than {fair}; raise --fairness"
+            ]
+    return _result(pb, "infeasible", None, None, fair, start, explanation)
 
 
 def check_schedule(
