@@ -1495,7 +1495,7 @@ def latest_run(session: Session, edition: Edition) -> MatcherRun | None:
     ).first()
 
 
-def start_run(session: Session, edition: Edition, user: User, *, time_limit: float = 10.0):
+def start_run(session: Session, edition: Edition, user: User | None, *, time_limit: float = 10.0):
     """Queue a matcher run (assign + schedule) as a background job; caller commits, launches."""
     from techfest.core.jobs import create_job
     from techfest.core.models import Job
@@ -1507,17 +1507,22 @@ def start_run(session: Session, edition: Edition, user: User, *, time_limit: flo
             Job.edition_id == edition.id,
             Job.kind == "matchmaking.run",
             Job.status.in_(("queued", "running")),
+            Job.created_at > now_utc() - timedelta(hours=1),  # older ones died with a worker
         )
     ).first()
     if running is not None:
         raise MatchmakingError(_l("A matcher run is already in progress."))
     job = create_job(
-        session, "matchmaking.run", edition_id=edition.id, user_id=user.id, time_limit=time_limit
+        session,
+        "matchmaking.run",
+        edition_id=edition.id,
+        user_id=user.id if user else None,
+        time_limit=time_limit,
     )
     record(
         session,
         "matchmaking.run.start",
-        user_id=user.id,
+        user_id=user.id if user else None,
         edition_id=edition.id,
         object_type="job",
         object_id=job.id,
@@ -1542,7 +1547,6 @@ def _tiers(session, edition, startup_ids, investor_ids) -> dict[tuple[int, int],
 def plan_run(session: Session, edition: Edition, progress, time_limit: float = 10.0) -> dict:
     """Read everything and compute a draft schedule; writes nothing (see `apply_plan`)."""
     from matching.assignment import assign
-
     from matching.scheduling import greedy_schedule, schedule
 
     progress(5, "reading profiles")
@@ -1623,10 +1627,8 @@ def plan_run(session: Session, edition: Edition, progress, time_limit: float = 1
     }
     capacity = n_slots * len(table_rows) - len(kept)
     chosen = assign(problem)
-    meetings = list(chosen.get("meetings", []))
-    meetings.sort(key=lambda m: -m["score"])
-    if len(meetings) > capacity:
-        meetings = meetings[: max(capacity, 0)]
+    musts = {(p["startup"], p["investor"]) for p in pairs if p["tier"] == "must"}
+    meetings = _fit_capacity(list(chosen.get("meetings", [])), max(capacity, 0), musts)
 
     progress(55, "placing meetings into slots and tables")
     sched_problem = {
@@ -1711,6 +1713,32 @@ def plan_run(session: Session, edition: Edition, progress, time_limit: float = 1
             m[f"reasons_{lang}"] = list(scores[lang].get((m["startup"], m["investor"]), (0, ()))[1])
     progress(95, "ready to save")
     return {"figures": figures, "meetings": placed}
+
+
+def _fit_capacity(meetings: list[dict], capacity: int, musts: set) -> list[dict]:
+    """Keep at most `capacity` meetings: "must" pairs (and accepted requests) first, then
+    each startup's best one, then the others by score."""
+    meetings = sorted(
+        meetings,
+        key=lambda m: (
+            (m["startup"], m["investor"]) not in musts,
+            -m["score"],
+            m["startup"],
+            m["investor"],
+        ),
+    )
+    if len(meetings) <= capacity:
+        return meetings
+    must, first, rest, seen = [], [], [], set()
+    for m in meetings:
+        if (m["startup"], m["investor"]) in musts:
+            must.append(m)
+        elif m["startup"] in seen:
+            rest.append(m)
+        else:
+            first.append(m)
+        seen.add(m["startup"])
+    return (must + first + rest)[:capacity]
 
 
 def _place_tables(kept, meetings, slot_of, slot_rows, table_rows) -> list[dict]:

@@ -13,7 +13,6 @@ from wtforms.fields.choices import SelectChoice
 
 from techfest.core.csvio import write_csv
 from techfest.core.editions import organiser_required, role_required, user_roles
-from techfest.core.jobs import launch
 from techfest.core.navigation import add_nav, safe_next
 from techfest.db import db
 from techfest.i18n import fmt_datetime, lang
@@ -446,7 +445,7 @@ def run():
         abort(400)
     job = services.start_run(db(), g.edition, current_user, time_limit=form.time_limit.data)
     db().commit()
-    launch(job.id)
+    jobs.launch_run(job.id)
     return redirect(url_for("matchmaking.job", job_id=job.id))
 
 

@@ -87,6 +87,7 @@ def test_investor_profile_saves_portfolio_lines_and_quota(client, auth, session,
         },
     )
 
+    session.rollback()
     session.expire_all()
     profile = session.exec(
         select(InvestorProfile).where(InvestorProfile.organisation_id == investor.id)
