@@ -1,1 +1,280 @@
-"""HTTP views of registration."""
+"""HTTP views of registration: public ticket page, the form, my registration, organiser pages."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from techfest.core.csvio import CsvFormatError
+from techfest.core.editions import organiser_required
+from techfest.core.navigation import add_nav
+from techfest.db import db
+from techfest.i18n import lang
+from techfest.registration import bp, services
+from techfest.registration.forms import CancelForm, ImportForm, RegistrationForm, TicketTypeForm
+
+add_nav(_l("Registration"), "registration.index")
+add_nav(_l("Delegates"), "registration.manage", roles=("organiser",))
+
+
+def _my_url() -> str:
+    return url_for("registration.mine", _external=True)
+
+
+@bp.get("/")
+def index():
+    offers = services.public_offers(db(), g.edition.id)
+    mine = (
+        services.registration_for(db(), g.edition.id, current_user.id)
+        if current_user.is_authenticated
+        else None
+    )
+    return render_template("registration/index.html", offers=offers, mine=mine)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@login_required
+def register():
+    existing = services.registration_for(db(), g.edition.id, current_user.id)
+    if existing is not None:
+        flash(_("You are already registered for this edition."), "info")
+        return redirect(url_for("registration.mine"))
+    offers = services.public_offers(db(), g.edition.id)
+    form = RegistrationForm()
+    form.set_ticket_choices(offers)
+    if request.method == "GET":
+        form.process(data=services.default_details(db(), current_user))
+        form.set_ticket_choices(offers)
+        wanted = request.args.get("ticket", type=int)
+        if wanted in {o.ticket.id for o in offers}:
+            form.ticket_type.data = wanted
+    if form.validate_on_submit():
+        try:
+            result = services.register_delegate(
+                db(),
+                g.edition,
+                current_user,
+                form.ticket_type.data,
+                form.details(),
+                consented=bool(form.consent.data),
+                my_url=_my_url(),
+            )
+        except services.RegistrationError as exc:
+            db().rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db().commit()
+            reg = result.registration
+            if not result.created:
+                flash(_("You are already registered for this edition."), "info")
+            elif reg.status == "confirmed":
+                flash(_("You are registered. A confirmation is on its way by email."), "success")
+            else:
+                flash(
+                    _("The ticket is full, so you are on its waitlist; we will email you."),
+                    "warning",
+                )
+            return redirect(url_for("registration.mine"))
+    return render_template(
+        "registration/register.html",
+        form=form,
+        offers=offers,
+        consent=services.consent_text(lang()),
+        consent_version=services.CONSENT_VERSION,
+    )
+
+
+@bp.get("/me")
+@login_required
+def mine():
+    reg = services.registration_for(db(), g.edition.id, current_user.id)
+    ticket = position = None
+    if reg is not None:
+        ticket = services.ticket_type_in(db(), g.edition.id, reg.ticket_type_id)
+        position = services.waitlist_position(db(), reg)
+    return render_template(
+        "registration/mine.html", reg=reg, ticket=ticket, position=position, form=CancelForm()
+    )
+
+
+@bp.post("/me/cancel")
+@login_required
+def cancel():
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_registration(db(), g.edition.id, current_user.id, my_url=_my_url())
+        except services.RegistrationError as exc:
+            db().rollback()
+            flash(str(exc.message), "warning")
+        else:
+            db().commit()
+            flash(_("Your registration is cancelled."), "info")
+    return redirect(url_for("registration.mine"))
+
+
+# ---------------------------------------------------------------- organiser
+
+
+def _filters() -> dict:
+    status = request.args.get("status", "")
+    return {
+        "status": status if status in services.STATUSES else None,
+        "ticket_type_id": request.args.get("ticket", type=int),
+        "q": request.args.get("q", "")[:100],
+    }
+
+
+@bp.get("/manage/")
+@organiser_required
+def manage():
+    filters = _filters()
+    page = services.list_registrations(
+        db(), g.edition.id, page=request.args.get("page", 1, type=int), **filters
+    )
+    return render_template(
+        "registration/manage.html",
+        page=page,
+        filters=filters,
+        statuses=services.STATUSES,
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.post("/manage/<int:registration_id>/cancel")
+@organiser_required
+def manage_cancel(registration_id: int):
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_registration_as_organiser(
+                db(), g.edition.id, registration_id, by_user_id=current_user.id, my_url=_my_url()
+            )
+        except services.NotFound:
+            abort(404)
+        except services.RegistrationError as exc:
+            db().rollback()
+            flash(str(exc.message), "warning")
+        else:
+            db().commit()
+            flash(_("The registration is cancelled."), "info")
+    return redirect(url_for("registration.manage"))
+
+
+@bp.get("/manage/export.csv")
+@organiser_required
+def export():
+    text = services.export_csv(db(), g.edition, status=_filters()["status"])
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=delegates-{g.edition.year}.csv",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/manage/import", methods=["GET", "POST"])
+@organiser_required
+def import_csv():
+    form = ImportForm()
+    result = None
+    file_error = None
+    if form.validate_on_submit():
+        try:
+            result = services.import_delegates(
+                db(),
+                g.edition,
+                form.file.data.read(),
+                by_user_id=current_user.id,
+                my_url=_my_url(),
+            )
+        except CsvFormatError as exc:
+            db().rollback()
+            file_error = _("The file cannot be read: %(reason)s", reason=str(exc))
+        else:
+            if result.report.ok:
+                db().commit()
+                flash(
+                    _(
+                        "Imported %(rows)s rows: %(created)s new registrations "
+                        "(%(confirmed)s confirmed, %(waitlisted)s waitlisted), "
+                        "%(updated)s updated.",
+                        rows=result.report.rows,
+                        created=result.report.created,
+                        confirmed=result.confirmed,
+                        waitlisted=result.waitlisted,
+                        updated=result.report.updated,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("registration.manage"))
+            db().rollback()
+    status = 422 if (file_error or (result and not result.report.ok)) else 200
+    return (
+        render_template(
+            "registration/import.html", form=form, result=result, file_error=file_error
+        ),
+        status,
+    )
+
+
+@bp.get("/manage/tickets/")
+@organiser_required
+def tickets():
+    overview = services.ticket_overview(db(), g.edition.id)
+    return render_template("registration/tickets.html", overview=overview)
+
+
+@bp.route("/manage/tickets/new", methods=["GET", "POST"])
+@organiser_required
+def ticket_new():
+    form = TicketTypeForm()
+    if form.validate_on_submit():
+        try:
+            services.create_ticket_type(
+                db(), g.edition.id, form.to_data(g.edition.timezone), by_user_id=current_user.id
+            )
+        except services.RegistrationError as exc:
+            db().rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db().commit()
+            flash(_("The ticket type is created."), "success")
+            return redirect(url_for("registration.tickets"))
+    return render_template("registration/ticket_form.html", form=form, ticket=None)
+
+
+@bp.route("/manage/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def ticket_edit(ticket_id: int):
+    try:
+        ticket = services.ticket_type_in(db(), g.edition.id, ticket_id)
+    except services.NotFound:
+        abort(404)
+    form = TicketTypeForm()
+    if request.method == "GET":
+        form.fill_from(ticket, g.edition.timezone)
+    if form.validate_on_submit():
+        try:
+            promoted = services.update_ticket_type(
+                db(),
+                g.edition.id,
+                ticket.id,
+                form.to_data(g.edition.timezone),
+                by_user_id=current_user.id,
+                my_url=_my_url(),
+            )
+        except services.RegistrationError as exc:
+            db().rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db().commit()
+            flash(_("The ticket type is saved."), "success")
+            if promoted:
+                flash(_("%(n)s people moved up from the waitlist.", n=len(promoted)), "info")
+            return redirect(url_for("registration.tickets"))
+    return render_template("registration/ticket_form.html", form=form, ticket=ticket)
