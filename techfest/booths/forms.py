@@ -7,7 +7,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH
 from techfest.booths.services import MAX_BOOTHS_LIMIT, MAX_HOLD_HOURS, MAX_PRICE_VND
@@ -16,6 +23,12 @@ from techfest.i18n import pick
 REQUIRED = _l("This field is required.")
 CHOOSE = _l("Choose one of the listed options.")
 CODE_HELP = _l("Use 1 to 16 letters, digits, dots, dashes or underscores.")
+
+
+def no_control_characters(_form, field) -> None:
+    """Text a database may refuse (NUL) or a reader cannot see is turned away politely."""
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in field.data or ""):
+        raise ValidationError(_l("Remove the invisible control characters."))
 
 
 class WholeNumberField(IntegerField):
@@ -95,6 +108,7 @@ class ZoneForm(FlaskForm):
         validators=[
             InputRequired(message=REQUIRED),
             Length(max=120, message=_l("At most 120 characters.")),
+            no_control_characters,
         ],
     )
     name_en = StringField(
@@ -102,6 +116,7 @@ class ZoneForm(FlaskForm):
         validators=[
             InputRequired(message=REQUIRED),
             Length(max=120, message=_l("At most 120 characters.")),
+            no_control_characters,
         ],
     )
     color = StringField(
@@ -118,7 +133,11 @@ class ZoneForm(FlaskForm):
 class ReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (sent to the startup)"),
-        validators=[Optional(), Length(max=1000, message=_l("At most 1000 characters."))],
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("At most 1000 characters.")),
+            no_control_characters,
+        ],
         render_kw={"rows": 3},
     )
 

@@ -666,6 +666,9 @@ def save_zone(
         )
     if not COLOR_RE.match(color or ""):
         raise BoothError(_l("Give a colour such as #1d3557."), field="color")
+    for name, value in (("name_vi", name_vi), ("name_en", name_en)):
+        if not value.strip():
+            raise BoothError(_l("This field is required."), field=name)
     zone = get_zone(session, edition, zone_id) if zone_id is not None else None
     clash = session.exec(
         select(Zone.id).where(

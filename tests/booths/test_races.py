@@ -1,0 +1,88 @@
+"""Many startups pressing "request" at the same moment: the database keeps the rules."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from flask_babel import force_locale
+from sqlmodel import Session, select
+
+from techfest.auth.models import User
+from techfest.booths import services
+from techfest.booths.models import BoothBooking
+from techfest.core.models import Edition, Organisation
+from techfest.db import writing
+from tests.booths.conftest import make_booth, make_startup_member
+
+ATTEMPTS = 50
+
+
+def attempt(app, barrier: threading.Barrier, edition_id: int, booth_id: int, user_id: int) -> str:
+    """One person's request in its own session and transaction; returns what they were told."""
+    engine = app.extensions["techfest_engine"]
+    with app.test_request_context(), force_locale("en"), writing():
+        barrier.wait()
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                edition = session.get(Edition, edition_id)
+                user = session.get(User, user_id)
+                services.request_booth(session, edition, booth_id, user)
+                session.commit()
+                return "ok"
+            except services.BoothError as exc:
+                session.rollback()
+                return str(exc.message)
+
+
+def run_all(app, jobs: list[tuple[int, int, int]]) -> list[str]:
+    barrier = threading.Barrier(len(jobs))
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [pool.submit(attempt, app, barrier, *job) for job in jobs]
+        return [f.result(timeout=120) for f in futures]
+
+
+@pytest.mark.both_databases
+def test_fifty_startups_racing_for_one_booth_get_exactly_one_hold(app, session, plan):
+    members = [make_startup_member(session, plan.edition) for _ in range(ATTEMPTS)]
+    session.commit()
+    booth = plan.booth("A01")
+
+    answers = run_all(app, [(plan.edition.id, booth.id, m.id) for m in members])
+
+    assert answers.count("ok") == 1
+    taken = "Booth A01 was just taken by another organisation. Please choose another booth."
+    assert answers.count(taken) == ATTEMPTS - 1
+    session.expire_all()
+    live = session.exec(select(BoothBooking).where(BoothBooking.booth_id == booth.id)).all()
+    assert [b.status for b in live] == ["pending"]
+
+
+@pytest.mark.both_databases
+def test_one_organisation_racing_for_many_booths_gets_only_its_limit(app, session, plan):
+    org = session.get(Organisation, plan.startup.organisation_id)
+    members = [make_startup_member(session, plan.edition, org=org) for _ in range(ATTEMPTS)]
+    booths = [
+        make_booth(
+            session, plan.edition, plan.zone, f"R{i:02d}", x=(i % 30) * 35, y=300 + (i // 30) * 40
+        )
+        for i in range(ATTEMPTS)
+    ]
+    session.commit()
+
+    answers = run_all(
+        app, [(plan.edition.id, b.id, m.id) for b, m in zip(booths, members, strict=True)]
+    )
+
+    assert answers.count("ok") == 1
+    limit = (
+        "Your organisation already holds 1 booth(s), the most allowed. "
+        "Ask the organisers if you need more."
+    )
+    assert answers.count(limit) == ATTEMPTS - 1
+    session.expire_all()
+    statuses = session.exec(
+        select(BoothBooking.status).where(BoothBooking.organisation_id == org.id)
+    ).all()
+    assert statuses == ["pending"]
