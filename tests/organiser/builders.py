@@ -167,3 +167,9 @@ def make_request(session, edition, from_org, to_org, status="pending", **fields)
     session.add(request)
     session.flush()
     return request
+
+
+def fresh(session: Session) -> None:
+    """Forget what the test session read: end its snapshot and expire every object."""
+    session.rollback()
+    session.expire_all()

@@ -1,0 +1,85 @@
+"""Reminders go through the outbox once: the day before, and an hour before a first meeting."""
+
+from sqlmodel import select
+
+from techfest.core.models import OutboxEmail
+from tests.factories import make_edition, make_org, make_user
+from tests.organiser.builders import fresh, make_meeting, make_ticket, meeting_grid, register
+
+
+def _outbox(session) -> list[tuple[str, str]]:
+    fresh(session)
+    rows = session.exec(select(OutboxEmail).order_by(OutboxEmail.to_email, OutboxEmail.id)).all()
+    return [(m.to_email, m.dedupe_key.split(":")[0]) for m in rows]
+
+
+def test_day_before_reminder_is_queued_once_per_delegate(app, session):
+    edition = make_edition(session)
+    ticket = make_ticket(session, edition)
+    for email, locale in (("an@example.vn", "vi"), ("bo@example.com", "en")):
+        register(session, edition, make_user(session, edition, email=email, locale=locale), ticket)
+    cancelled = make_user(session, edition, email="off@example.vn")
+    register(session, edition, cancelled, ticket, "cancelled")
+    session.commit()
+    runner = app.test_cli_runner()
+    args = ["send-reminders", "--now", "2025-10-08T08:00+07:00"]
+
+    first = runner.invoke(args=args)
+    second = runner.invoke(args=args)
+
+    assert first.output == "Queued 2 day-before and 0 first-meeting reminder(s).\n"
+    assert second.output == "Queued 0 day-before and 0 first-meeting reminder(s).\n"
+    assert _outbox(session) == [
+        ("an@example.vn", "reminder-day"),
+        ("bo@example.com", "reminder-day"),
+    ]
+    mails = {m.to_email: m for m in session.exec(select(OutboxEmail))}
+    assert mails["an@example.vn"].subject == "Ngày mai: Techfest Hải Phòng 2025"
+    assert mails["bo@example.com"].subject == "Tomorrow: Techfest Hai Phong 2025"
+    assert "http://127.0.0.1:8000/2025/programme/agenda" in mails["bo@example.com"].body
+
+
+def test_no_day_before_reminder_on_other_days(app, session):
+    edition = make_edition(session)
+    register(session, edition, make_user(session, edition), make_ticket(session, edition))
+    session.commit()
+
+    result = app.test_cli_runner().invoke(
+        args=["send-reminders", "--now", "2025-10-09T08:00+07:00"]
+    )
+
+    assert result.output == "Queued 0 day-before and 0 first-meeting reminder(s).\n"
+
+
+def test_first_meeting_reminder_an_hour_before_reaches_each_member_once(app, session):
+    edition = make_edition(session)
+    startup = make_org(session, "startup")
+    investor = make_org(session, "investor")
+    other_startup = make_org(session, "startup")
+    founder = make_user(
+        session, edition, "startup", email="founder@example.vn", organisation=startup
+    )
+    make_user(
+        session, edition, "investor", email="vc@example.com", organisation=investor, locale="en"
+    )
+    make_user(session, edition, "startup", email="later@example.vn", organisation=other_startup)
+    slots, tables = meeting_grid(session, edition, slots=3, day=10, hour=14)
+    make_meeting(session, edition, startup, investor, slots[0], tables[0])  # 14:00
+    make_meeting(session, edition, other_startup, investor, slots[2], tables[1])  # 14:50
+    session.commit()
+    runner = app.test_cli_runner()
+
+    early = runner.invoke(args=["send-reminders", "--now", "2025-10-10T12:30+07:00"])
+    due = runner.invoke(args=["send-reminders", "--now", "2025-10-10T13:05+07:00"])
+    again = runner.invoke(args=["send-reminders", "--now", "2025-10-10T13:20+07:00"])
+    later = runner.invoke(args=["send-reminders", "--now", "2025-10-10T13:55+07:00"])
+
+    assert [r.output.split()[4] for r in (early, due, again, later)] == ["0", "2", "0", "1"]
+    assert _outbox(session) == [
+        ("founder@example.vn", "reminder-meeting"),
+        ("later@example.vn", "reminder-meeting"),
+        ("vc@example.com", "reminder-meeting"),
+    ]
+    mail = session.exec(select(OutboxEmail).where(OutboxEmail.to_email == founder.email)).one()
+    assert "14:00" in mail.body
+    assert "B01" in mail.body
