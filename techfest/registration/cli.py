@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import force_locale
 from sqlmodel import Session
 
 from techfest.core.csvio import CsvFormatError
@@ -23,7 +24,7 @@ def _session() -> Session:
 @click.option("--year", type=int, required=True, help="Edition to register the delegates for.")
 def import_delegates(csv_file: Path, year: int) -> None:
     """Import delegates from CSV: all rows or none (columns: email, full_name, ticket_code…)."""
-    with writing(), _session() as session:
+    with writing(), force_locale("en"), _session() as session:
         edition = edition_by_year(session, year)
         if edition is None:
             raise click.ClickException(f"No edition {year}.")

@@ -18,7 +18,7 @@ from techfest.core.models import Edition
 from techfest.db import now_utc
 from techfest.demo.load import read
 from techfest.registration.models import Registration, TicketType
-from techfest.registration.services import CONSENT_VERSION
+from techfest.registration.services import CONSENT_VERSION, NO_PASSWORD
 
 #: people waiting for a VIP place in the demo
 VIP_WAITLIST = 6
@@ -56,7 +56,7 @@ def load_demo(session: Session, edition: Edition) -> None:
             f"vip{edition.year}.{i:03d}@example.vn",
             "",
             name,
-            password_hash="",  # noqa: S106 - invented guests cannot log in
+            password_hash=NO_PASSWORD,  # invented guests cannot log in
             job_title=title_vi,
             sample=True,
         )

@@ -63,6 +63,8 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 .()-]{5,22}$")
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 CONSENT_YES = {"1", "yes", "y", "true", "x", "có", "co"}
 CONSENT_NO = {"", "0", "no", "n", "false", "không", "khong"}
+#: password hash that matches no password: imported people choose theirs by password reset
+NO_PASSWORD = "!"  # noqa: S105 - not a password: a hash no password matches
 IMPORT_COLUMNS = ("email", "full_name", "ticket_code")
 EXPORT_COLUMNS = (
     "id",
@@ -87,7 +89,8 @@ class RegistrationError(Exception):
     """A rule refused the action; `message` is shown to the person in their language."""
 
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        # kept lazy: the text is chosen in the reader's language when it is shown
+        super().__init__(message)
         self.message = message
 
 
@@ -327,7 +330,8 @@ def _lock_ticket(session: Session, edition_id: int, ticket_type_id: int) -> Tick
     ticket = session.exec(
         select(TicketType)
         .where(TicketType.id == ticket_type_id, TicketType.edition_id == edition_id)
-        .with_for_update()
+        # NO KEY UPDATE: rows that merely reference the ticket type are not held up
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).first()
     if ticket is None:
@@ -470,6 +474,8 @@ def register_delegate(
     if public and not consented:
         raise RegistrationError(_l("Please accept the data protection consent to register."))
     check_badge_details(details)
+    # the ticket type's lock comes first, before this transaction references its row
+    _lock_ticket(session, edition.id, ticket.id)
     registration = Registration(
         edition_id=edition.id,
         user_id=user.id,
@@ -495,7 +501,6 @@ def register_delegate(
         if existing is None:
             raise
         return RegisterResult(existing, created=False)
-    _lock_ticket(session, edition.id, ticket.id)
     if not _has_waiting(session, ticket.id, registration.id) and _take_place(session, ticket.id):
         registration.status = "confirmed"
         registration.confirmed_at = now
@@ -672,12 +677,12 @@ def _filtered(query, edition_id: int, status: str | None, ticket_type_id: int | 
     if ticket_type_id:
         query = query.where(Registration.ticket_type_id == ticket_type_id)
     if q:
-        pattern = f"%{q.lower()}%"
+        # SQLite lowers ASCII only, so the text as typed is matched too ("Đình Vũ")
+        typed, lowered = f"%{q}%", f"%{q.lower()}%"
+        columns = (Registration.full_name, Registration.email, Registration.organisation_name)
         query = query.where(
             sa.or_(
-                func.lower(Registration.full_name).like(pattern),
-                func.lower(Registration.email).like(pattern),
-                func.lower(Registration.organisation_name).like(pattern),
+                *(c.like(typed) for c in columns), *(func.lower(c).like(lowered) for c in columns)
             )
         )
     return query
@@ -911,7 +916,7 @@ def import_delegates(
                     "",
                     item.details.full_name,
                     locale=item.details.language,
-                    password_hash="",
+                    password_hash=NO_PASSWORD,
                     phone=item.details.phone,
                     job_title=item.details.job_title,
                 )
