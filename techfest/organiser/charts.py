@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 WIDTH = 640
 HEIGHT = 280
-MARGIN_LEFT = 48
+MARGIN_LEFT = 56
 MARGIN_RIGHT = 12
 MARGIN_TOP = 12
 MARGIN_BOTTOM = 56

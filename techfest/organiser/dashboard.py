@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -82,9 +82,8 @@ def registrations_over_time(session: Session, edition: Edition) -> Figure:
             total += per_day.get(day, 0)
             figure.rows.append([day.isoformat(), per_day.get(day, 0), total])
             day += timedelta(days=1)
-    figure.chart = charts.line_chart(
-        figure.title, [r[0] for r in figure.rows], [r[2] for r in figure.rows]
-    )
+    labels = [date.fromisoformat(r[0]).strftime("%d/%m") for r in figure.rows]
+    figure.chart = charts.line_chart(figure.title, labels, [r[2] for r in figure.rows])
     return figure
 
 
@@ -289,7 +288,7 @@ def meeting_figures(session: Session, edition: Edition) -> Figure:
         [_("Declined"), requests.get("declined", 0)],
         [_("Draft"), meetings.get("draft", 0)],
         [_("Scheduled"), sum(meetings.get(s, 0) for s in SCHEDULED)],
-        [_("Held"), meetings.get("held", 0)],
+        [_("Took place"), meetings.get("held", 0)],
         [_("No-shows"), meetings.get("no_show", 0)],
     ]
     figure.chart = charts.bar_chart(

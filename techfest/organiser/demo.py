@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from techfest.checkin.models import CheckIn
 from techfest.core.models import Edition
+from techfest.db import now_utc
 from techfest.organiser.models import DataRequest
 from techfest.programme.models import ProgrammeSession, SessionSignup
 from techfest.registration.models import Registration
@@ -26,8 +27,14 @@ def load_demo(session: Session, edition: Edition) -> None:
     regs = session.exec(
         select(Registration).where(Registration.edition_id == edition.id).order_by(Registration.id)
     ).all()
-    _spread_registrations(regs, edition, tz, rng)
-    if edition.year <= PAST_DEMO_YEAR:
+    past = edition.year <= PAST_DEMO_YEAR
+    # the newest demo edition is "coming up": its sign-ups end a few weeks before today,
+    # where the registration demo's own VIP guests take over
+    closing = (
+        datetime.combine(edition.starts_on, time(9), tz) if past else now_utc() - timedelta(days=21)
+    )
+    _spread_registrations(regs, closing, rng)
+    if past:
         _past_check_ins(session, edition, regs, tz, rng)
     elif regs:
         sample = next((r for r in regs[5:] if r.status == "confirmed"), None)
@@ -45,13 +52,13 @@ def load_demo(session: Session, edition: Edition) -> None:
     session.flush()
 
 
-def _spread_registrations(regs, edition, tz, rng) -> None:
+def _spread_registrations(regs, closing, rng) -> None:
     """Demo people all registered at load time; give them a believable curve instead."""
     if not regs or max(r.created_at for r in regs) - min(r.created_at for r in regs) > timedelta(
         days=1
     ):
         return
-    opening = datetime.combine(edition.starts_on, time(9), tz) - timedelta(days=OPEN_DAYS)
+    opening = closing - timedelta(days=OPEN_DAYS)
     for reg in regs:
         # more people register as the festival comes closer
         day = OPEN_DAYS * (1 - rng.random() ** 1.8)

@@ -4,6 +4,8 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
+
 from techfest.checkin.models import CheckIn
 from techfest.db import now_utc
 from techfest.matchmaking.models import StartupProfile
@@ -32,7 +34,8 @@ def _organiser(session, edition):
     return make_user(session, edition, "organiser", email="boss@techfest.vn")
 
 
-def test_registrations_csv_counts_live_registrations_per_local_day(client, session, auth):
+@pytest.mark.both_databases
+def test_registrations_csv_counts_live_registrations_per_local_day(client, session, auth, backend):
     edition = make_edition(session)
     _organiser(session, edition)
     ticket = make_ticket(session, edition, capacity=10)
@@ -59,7 +62,8 @@ def test_registrations_csv_counts_live_registrations_per_local_day(client, sessi
     ]
 
 
-def test_ticket_and_session_figures_match_the_data(client, session, auth):
+@pytest.mark.both_databases
+def test_ticket_and_session_figures_match_the_data(client, session, auth, backend):
     edition = make_edition(session)
     _organiser(session, edition)
     free = make_ticket(session, edition, capacity=4, name_en="Delegate", name_vi="Đại biểu")
@@ -103,7 +107,10 @@ def test_ticket_and_session_figures_match_the_data(client, session, auth):
     ]
 
 
-def test_booth_occupancy_counts_free_held_taken_and_blocked_per_zone(client, session, auth):
+@pytest.mark.both_databases
+def test_booth_occupancy_counts_free_held_taken_and_blocked_per_zone(
+    client, session, auth, backend
+):
     edition = make_edition(session)
     _organiser(session, edition)
     _zone, booths = make_zone_with_booths(session, edition, "A", 5)
@@ -131,7 +138,8 @@ def test_booth_occupancy_counts_free_held_taken_and_blocked_per_zone(client, ses
     ]
 
 
-def test_meeting_figures_and_distribution_per_startup(client, session, auth):
+@pytest.mark.both_databases
+def test_meeting_figures_and_distribution_per_startup(client, session, auth, backend):
     edition = make_edition(session)
     _organiser(session, edition)
     startups = [make_org(session, "startup") for _ in range(3)]
@@ -159,7 +167,7 @@ def test_meeting_figures_and_distribution_per_startup(client, session, auth):
         "Declined": 1,
         "Draft": 0,
         "Scheduled": 3,
-        "Held": 1,
+        "Took place": 1,
         "No-shows": 1,
     }
     # startup 0: two meetings, startup 1: one (one cancelled), startup 2: none

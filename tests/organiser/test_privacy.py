@@ -3,6 +3,7 @@
 import json
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import func, select
 
@@ -125,7 +126,10 @@ def test_download_my_data_holds_everything_and_is_recorded(client, session, auth
     assert request.completed_at is not None
 
 
-def test_erasure_leaves_nothing_that_names_the_person_and_keeps_the_counts(client, session, auth):
+@pytest.mark.both_databases
+def test_erasure_leaves_nothing_that_names_the_person_and_keeps_the_counts(
+    client, session, auth, backend
+):
     edition = make_edition(session)
     person, _other = _person_with_a_trail(session, edition)
     before = {m: _count(session, m) for m in (Registration, CheckIn, SessionSignup, User, AuditLog)}
@@ -218,7 +222,8 @@ def test_logging_a_request_for_a_stranger_keeps_the_typed_email(client, session,
     assert 'value="nobody@example.vn"' in response.get_data(as_text=True)
 
 
-def test_retention_erases_an_edition_after_its_period(app, session, auth, client):
+@pytest.mark.both_databases
+def test_retention_erases_an_edition_after_its_period(app, session, auth, client, backend):
     old = make_edition(session, 2024, retention_days=30)
     new = make_edition(session, 2025)
     gone = make_user(session, old, "delegate", email="gone@example.vn", full_name="Phạm Quang Hải")
