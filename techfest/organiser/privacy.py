@@ -374,14 +374,17 @@ def erase_self(session: Session, user: User, password: str) -> DataRequest:
     return erase_user(session, user, by_user_id=user.id, note="self-service")
 
 
-def open_requests(session: Session, edition: Edition) -> list[DataRequest]:
-    return list(
-        session.exec(
-            select(DataRequest)
+def open_requests(session: Session, edition: Edition) -> list[tuple[DataRequest, User | None]]:
+    """Requests still to answer, oldest first, with the person who asked."""
+    return [
+        (request, user)
+        for request, user in session.exec(
+            select(DataRequest, User)
+            .join(User, User.id == DataRequest.user_id, isouter=True)
             .where(DataRequest.edition_id == edition.id, DataRequest.completed_at.is_(None))
             .order_by(DataRequest.received_at)
         )
-    )
+    ]
 
 
 def recent_requests(session: Session, edition: Edition, limit: int = 50) -> list[DataRequest]:
