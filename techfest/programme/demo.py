@@ -33,6 +33,7 @@ def _load(session: Session, edition: Edition) -> None:
             EditionRole.edition_id == edition.id,
             EditionRole.role == "delegate",
             User.sample.is_(True),
+            User.id != delegate.id,
         )
         .order_by(User.id)
     ).all()

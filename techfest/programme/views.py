@@ -19,7 +19,6 @@ participant_required = role_required(*ROLES)
 
 add_nav(_l("Programme"), "programme.index")
 add_nav(_l("My agenda"), "programme.agenda", roles=ROLES)
-add_nav(_l("Manage programme"), "programme.manage", roles=("organiser",))
 
 
 def _user_id() -> int | None:
@@ -46,6 +45,7 @@ def index():
         languages=services.LANGUAGE_LABELS,
         action_form=ActionForm(),
         can_sign_up=bool(user_roles()),
+        can_manage="organiser" in user_roles(),
     )
 
 
