@@ -32,6 +32,7 @@ def load_demo(session: Session, edition: Edition) -> None:
     ).first()
     if vip is None:
         return
+    session.refresh(vip)
     already = session.exec(
         select(User.id).where(User.email == f"vip{edition.year}.001@example.vn")
     ).first()

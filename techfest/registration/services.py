@@ -508,6 +508,7 @@ def register_delegate(
         registration.waitlist_position = _next_position(session, ticket.id)
     session.add(registration)
     session.flush()
+    session.refresh(ticket)
     _notify(session, registration, ticket, edition, registration.status, my_url)
     return RegisterResult(registration, created=True)
 
