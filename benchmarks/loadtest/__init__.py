@@ -1,0 +1,1 @@
+"""Load-test helpers: a minimal baseline app and a threaded HTTP load driver."""
