@@ -119,6 +119,7 @@
     var detail = ok ? [body.organisation, body.ticket].filter(Boolean).join(" · ") : "";
     if (ok && body.has_seat === false) { detail += (detail ? " · " : "") + d.msgNoSeat; }
     els.detail.textContent = detail;
+    if (navigator.vibrate) { navigator.vibrate(fresh ? 80 : [60, 60, 60]); }
     if (fresh) {
       var n = parseInt(els.count.dataset.count, 10) + 1;
       els.count.dataset.count = String(n);

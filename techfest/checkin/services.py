@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from techfest.checkin.models import CheckIn
+from techfest.core.audit import record
 from techfest.core.models import Edition
 from techfest.db import now_utc
 from techfest.programme.models import ProgrammeSession, SessionSignup
@@ -240,9 +241,22 @@ def check_in_by_id(
     ).first()
     if reg is None:
         raise CheckInError("unknown", _l("No such registration in this edition."))
-    return check_in_registration(
+    result = check_in_registration(
         session, edition, reg, by_user_id=by_user_id, programme_session_id=programme_session_id
     )
+    if not result.already_checked_in:
+        # a badge scan is its own record (CheckIn.checked_in_by_id); a check-in without a
+        # badge is the desk's judgement, so it goes to the audit log too
+        record(
+            session,
+            "checkin.manual",
+            user_id=by_user_id,
+            edition_id=edition.id,
+            object_type="registration",
+            object_id=reg.id,
+            session_id=programme_session_id,
+        )
+    return result
 
 
 @dataclass(frozen=True)

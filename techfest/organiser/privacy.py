@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash
 
 from techfest.auth.models import EditionRole, User, new_token
+from techfest.checkin.models import CheckIn
 from techfest.core.audit import record
 from techfest.core.models import Edition, Organisation, OutboxEmail
 from techfest.db import now_utc
@@ -94,6 +95,16 @@ def export_user_data(session: Session, user: User) -> dict:
         if rows:
             key = table.name if column.name == "user_id" else f"{table.name} ({column.name})"
             held.setdefault(key, []).extend(_row(table, r) for r in rows)
+    checkins = CheckIn.__table__
+    scans = session.execute(
+        sa.select(checkins).where(
+            checkins.c.registration_id.in_(
+                select(Registration.id).where(Registration.user_id == user.id)
+            )
+        )
+    ).all()
+    if scans:
+        held["check_in"] = [_row(checkins, r) for r in scans]
     outbox = OutboxEmail.__table__
     emails = session.execute(
         sa.select(outbox).where(sa.func.lower(outbox.c.to_email) == user.email.lower())

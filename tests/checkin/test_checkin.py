@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from techfest.checkin import services
 from techfest.checkin.models import CheckIn
+from techfest.core.models import AuditLog
 from techfest.db import writing
 from tests.factories import PASSWORD, make_edition, make_user
 from tests.organiser.builders import fresh, make_programme_session, make_ticket, register, seat
@@ -136,6 +137,8 @@ def test_search_by_name_or_email_then_check_in(client, auth, session, desk):
     assert "Nguyễn Thị Mai" in by_email
     assert response.status_code == 302
     assert _count(session) == 1
+    entry = session.exec(select(AuditLog)).one()
+    assert (entry.action, entry.object_id) == ("checkin.manual", str(desk["reg"].id))
 
 
 def test_session_door_counts_attendance_per_session(client, auth, session, desk):

@@ -119,6 +119,7 @@ def test_download_my_data_holds_everything_and_is_recorded(client, session, auth
     assert "password_hash" not in data["account"]
     assert [r["phone"] for r in data["held"]["registration"]] == [PHONE]
     assert len(data["held"]["session_signup"]) == 1
+    assert len(data["held"]["check_in"]) == 1
     assert [m["subject"] for m in data["held"]["outbox_email"]] == [f"Chào {NAME}"]
     assert data["organisation"]["name"] == "Cảng Xanh"
     request = session.exec(select(DataRequest)).one()
