@@ -1,0 +1,240 @@
+"""HTML to PDF with WeasyPrint: one document, or many documents in one layout pass.
+
+Nothing here touches the database or Flask: the functions take HTML strings and give
+back PDF bytes, so they run in worker processes too. WeasyPrint may only read the
+project's own files under static/ (fonts, images) and data: URIs.
+
+Where the time goes when every document is its own `HTML(...).write_pdf()`: parsing the
+stylesheet and loading the @font-face fonts again for each document, a fresh image cache
+(the hall map is parsed again for every person), then font subsetting and PDF writing per
+file. `render_many` pays those once per chunk: the documents of a chunk are sections of
+one HTML document, laid out once with a shared stylesheet, font configuration and image
+cache; each section starts a new page and carries an anchor, so the pages of each
+document are known and the chunk's PDF is split into one small PDF per document.
+Chunks run on a pool of worker processes. Layout allocates millions of small objects
+that live until the chunk is written, so Python's cyclic garbage collector is paused while
+a chunk renders (a quarter of the layout time went to collections that freed nothing).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gc
+import io
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.request import url2pathname
+
+from techfest.config import ROOT
+
+STATIC_DIR = (ROOT / "static").resolve()
+PRINT_DIR = (ROOT / "templates" / "print").resolve()
+#: the stylesheet every printed document uses
+PRINT_CSS = PRINT_DIR / "print.css"
+#: anchor that opens each document inside a combined HTML document
+ANCHOR_PREFIX = "tfdoc-"
+
+
+def base_url() -> str:
+    return STATIC_DIR.as_uri() + "/"
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        """Serves data: URIs and files under static/; refuses every other URL."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:")))
+                resolved = path.resolve()
+                if resolved.is_relative_to(STATIC_DIR) and resolved.is_file():
+                    return super().fetch(resolved.as_uri(), headers)
+            raise ValueError(f"printing may not fetch {url[:80]!r}")
+
+    return LocalOnlyFetcher
+
+
+def local_only_fetcher():
+    """A WeasyPrint URL fetcher restricted to static/ and data: URIs."""
+    return _fetcher_class()(allowed_protocols=("data", "file"), timeout=1)
+
+
+def stylesheet_text() -> str:
+    return PRINT_CSS.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _shared():
+    """Font configuration, parsed stylesheet and fetcher, kept for the life of the process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    # drop it while the interpreter is intact (its destructor needs its modules)
+    atexit.register(_shared.cache_clear)
+    fetcher = local_only_fetcher()
+    css = CSS(string=stylesheet_text(), base_url=base_url(), font_config=fonts, url_fetcher=fetcher)
+    return fonts, css, fetcher
+
+
+def wrap(body: str, lang: str = "vi", title: str = "Techfest") -> str:
+    """A complete HTML document around `body`; the stylesheet is given separately."""
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body>{body}</body></html>"
+    )
+
+
+def html_to_pdf(body: str, lang: str = "vi", title: str = "Techfest") -> tuple[bytes, int]:
+    """One document: PDF bytes and its page count."""
+    from weasyprint import HTML
+
+    fonts, css, fetcher = _shared()
+    document = HTML(
+        string=wrap(body, lang, title), base_url=base_url(), url_fetcher=fetcher
+    ).render(font_config=fonts, stylesheets=[css], cache={})
+    return document.write_pdf(), len(document.pages)
+
+
+def section(index: int, body: str, lang: str) -> str:
+    """One document of a combined HTML document; it starts a new page."""
+    return f'<section class="tf-doc" id="{ANCHOR_PREFIX}{index}" lang="{lang}">{body}</section>'
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """A rendered chunk: its PDF, and one PDF and page count per document in it."""
+
+    pdf: bytes
+    documents: list[bytes]
+    pages: list[int]
+
+
+def render_chunk(parts: Sequence[tuple[str, str]], split: bool = True) -> ChunkResult:
+    """Lay out (body, lang) documents as one HTML document and split the PDF per document."""
+    from weasyprint import HTML
+
+    fonts, css, fetcher = _shared()
+    body = "".join(section(i, html, lang) for i, (html, lang) in enumerate(parts))
+    with _collector_paused():
+        document = HTML(string=wrap(body), base_url=base_url(), url_fetcher=fetcher).render(
+            font_config=fonts, stylesheets=[css], cache={}
+        )
+        starts = _document_starts(document, len(parts))
+        total = len(document.pages)
+        pdf = document.write_pdf()
+        del document
+    ends = [*starts[1:], total]
+    pages = [end - start for start, end in zip(starts, ends, strict=True)]
+    documents = split_pdf(pdf, list(zip(starts, ends, strict=True))) if split else []
+    return ChunkResult(pdf=pdf, documents=documents, pages=pages)
+
+
+def _document_starts(document, count: int) -> list[int]:
+    """First page index of each document, read from the anchors WeasyPrint placed."""
+    starts: list[int | None] = [None] * count
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            if name.startswith(ANCHOR_PREFIX):
+                index = int(name.removeprefix(ANCHOR_PREFIX))
+                if starts[index] is None:
+                    starts[index] = number
+    if any(s is None for s in starts):
+        raise RuntimeError("a document of the chunk has no page")
+    return [int(s) for s in starts]  # type: ignore[arg-type]
+
+
+def split_pdf(pdf: bytes, ranges: Iterable[tuple[int, int]]) -> list[bytes]:
+    """One PDF per [start, end) page range of `pdf`."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(pdf))
+    out = []
+    for start, end in ranges:
+        writer = PdfWriter()
+        for number in range(start, end):
+            writer.add_page(reader.pages[number])
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        out.append(buffer.getvalue())
+    return out
+
+
+def merge_pdfs(pdfs: Iterable[bytes]) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(io.BytesIO(pdf))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def render_many(
+    parts: Sequence[tuple[str, str]],
+    *,
+    workers: int | None = None,
+    chunk_size: int = 100,
+    combined: bool = True,
+    split: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[bytes | None, list[bytes], list[int]]:
+    """Render many documents fast: combined PDF (optional), one PDF and page count each.
+
+    Documents are laid out `chunk_size` at a time in one HTML document per chunk, on a
+    pool of `workers` processes (none when one worker or one chunk suffices).
+    """
+    workers = default_workers() if workers is None else max(1, workers)
+    chunks = [parts[i : i + chunk_size] for i in range(0, len(parts), chunk_size)]
+    results: list[ChunkResult] = []
+    done = 0
+    if workers == 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            results.append(render_chunk(chunk, split))
+            done += len(chunk)
+            if progress:
+                progress(done, len(parts))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            jobs = pool.map(partial(render_chunk, split=split), chunks)
+            for chunk, result in zip(chunks, jobs, strict=True):
+                results.append(result)
+                done += len(chunk)
+                if progress:
+                    progress(done, len(parts))
+    documents = [pdf for r in results for pdf in r.documents]
+    pages = [n for r in results for n in r.pages]
+    merged = merge_pdfs(r.pdf for r in results) if combined and results else None
+    return merged, documents, pages
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
