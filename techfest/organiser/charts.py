@@ -135,6 +135,38 @@ def bar_chart(
     return _svg(title, body, height)
 
 
+def hbar_chart(
+    title: str, labels: Sequence[str], values: Sequence[float], suffix: str = ""
+) -> Markup:
+    """Horizontal bars, one row per label: for many items with long names (sessions)."""
+    row_h, label_w, pad = 18, 176, 36
+    height = MARGIN_TOP + row_h * max(len(labels), 1) + 24
+    plot_w = WIDTH - label_w - MARGIN_RIGHT - pad
+    top = nice_max(max(values, default=0))
+    body = []
+    for i in range(5):
+        x = label_w + plot_w * i / 4
+        body.append(
+            f'<line class="tf-grid" x1="{x:.1f}" x2="{x:.1f}" y1="{MARGIN_TOP}" '
+            f'y2="{height - 20}"/><text class="tf-axis" x="{x:.1f}" y="{height - 6}" '
+            f'text-anchor="middle">{_fmt(round(top * i / 4, 2))}</text>'
+        )
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = MARGIN_TOP + row_h * i
+        w = plot_w * value / top
+        short = label if len(label) <= 26 else label[:25] + "…"
+        body.append(
+            f'<text class="tf-axis" x="{label_w - 6}" y="{y + row_h * 0.7:.1f}" '
+            f'text-anchor="end">{escape(short)}</text>'
+            f'<rect class="tf-series-0" x="{label_w}" y="{y + 3}" width="{w:.1f}" '
+            f'height="{row_h - 6}"><title>{escape(label)}: {_fmt(value)}{escape(suffix)}'
+            "</title></rect>"
+            f'<text class="tf-axis" x="{label_w + w + 4:.1f}" y="{y + row_h * 0.7:.1f}">'
+            f"{_fmt(value)}{escape(suffix)}</text>"
+        )
+    return _svg(title, body, height)
+
+
 def line_chart(title: str, labels: Sequence[str], values: Sequence[float]) -> Markup:
     """One line through the points, with a dot on each (e.g. registrations per day)."""
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT

@@ -253,10 +253,8 @@ def session_fill(session: Session, edition: Edition) -> Figure:
                 attended.get(ps.id, 0),
             ]
         )
-    figure.chart = charts.bar_chart(
-        figure.title,
-        [r[0] for r in figure.rows],
-        [Series(_("Filled %"), [r[5] for r in figure.rows])],
+    figure.chart = charts.hbar_chart(
+        figure.title, [f"{r[0]} · {r[1]}" for r in figure.rows], [r[5] for r in figure.rows], "%"
     )
     return figure
 

@@ -1,6 +1,13 @@
 """The small SVG chart helpers."""
 
-from techfest.organiser.charts import Series, bar_chart, histogram_counts, line_chart, nice_max
+from techfest.organiser.charts import (
+    Series,
+    bar_chart,
+    hbar_chart,
+    histogram_counts,
+    line_chart,
+    nice_max,
+)
 
 
 def test_nice_max_rounds_up_to_a_readable_axis_top():
@@ -25,3 +32,11 @@ def test_line_chart_has_a_dot_per_point():
 
     assert svg.count("<circle") == 3
     assert "<polyline" in svg
+
+
+def test_hbar_chart_has_a_bar_and_a_value_per_row():
+    svg = hbar_chart("Fill", ["D1-AI · Trí tuệ nhân tạo", "D2-LOG"], [50.0, 12.5], "%")
+
+    assert svg.count('class="tf-series-0" x=') == 2
+    assert ">50%</text>" in svg
+    assert ">12.5%</text>" in svg

@@ -1,8 +1,14 @@
 """Reminders go through the outbox once: the day before, and an hour before a first meeting."""
 
-from sqlmodel import select
+import threading
+from datetime import datetime
+
+import pytest
+from sqlmodel import Session, select
 
 from techfest.core.models import OutboxEmail
+from techfest.db import writing
+from techfest.organiser import services
 from tests.factories import make_edition, make_org, make_user
 from tests.organiser.builders import fresh, make_meeting, make_ticket, meeting_grid, register
 
@@ -83,3 +89,29 @@ def test_first_meeting_reminder_an_hour_before_reaches_each_member_once(app, ses
     mail = session.exec(select(OutboxEmail).where(OutboxEmail.to_email == founder.email)).one()
     assert "14:00" in mail.body
     assert "B01" in mail.body
+
+
+@pytest.mark.both_databases
+def test_reminder_runs_started_together_queue_each_message_once(app, session, backend):
+    edition = make_edition(session)
+    ticket = make_ticket(session, edition)
+    for n in range(5):
+        register(session, edition, make_user(session, edition, email=f"p{n}@example.vn"), ticket)
+    session.commit()
+    engine = app.extensions["techfest_engine"]
+    barrier = threading.Barrier(20)
+    now = datetime.fromisoformat("2025-10-08T08:00+07:00")
+
+    def run():
+        with app.test_request_context(), writing(), Session(engine) as s:
+            barrier.wait()
+            services.send_reminders(s, now)
+            s.commit()
+
+    threads = [threading.Thread(target=run) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert _outbox(session) == [(f"p{n}@example.vn", "reminder-day") for n in range(5)]
