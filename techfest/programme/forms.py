@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -27,34 +28,66 @@ def _optional_int(value):
         return -1  # not a choice: "Not a valid choice"
 
 
+#: WTForms' own messages on these forms, listed so that they are extracted into this
+#: domain's catalogue; the forms look them up there, in the person's language.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Invalid input."),
+)
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+class _CatalogueTranslations:
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+class ProgrammeForm(FlaskForm):
+    """A form whose built-in WTForms messages come in the person's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CatalogueTranslations()
+
+
 CODE = [
     DataRequired(),
-    Length(max=40),
+    Length(max=40, message=TOO_LONG),
     Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
 ]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(ProgrammeForm):
     """A button that only carries the CSRF token (sign up, cancel, star)."""
 
 
-class SessionForm(FlaskForm):
+class SessionForm(ProgrammeForm):
     code = StringField(_l("Code"), validators=CODE, filters=[_strip])
     title_vi = StringField(
-        _l("Title (Vietnamese)"), validators=[DataRequired(), Length(max=300)], filters=[_strip]
+        _l("Title (Vietnamese)"),
+        validators=[DataRequired(), Length(max=300, message=TOO_LONG)],
+        filters=[_strip],
     )
     title_en = StringField(
-        _l("Title (English)"), validators=[Optional(), Length(max=300)], filters=[_strip]
+        _l("Title (English)"),
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
+        filters=[_strip],
     )
     description_vi = TextAreaField(
-        _l("Description (Vietnamese)"), validators=[Optional(), Length(max=5000)]
+        _l("Description (Vietnamese)"), validators=[Optional(), Length(max=5000, message=TOO_LONG)]
     )
     description_en = TextAreaField(
-        _l("Description (English)"), validators=[Optional(), Length(max=5000)]
+        _l("Description (English)"), validators=[Optional(), Length(max=5000, message=TOO_LONG)]
     )
     speakers = TextAreaField(
         _l("Speakers"),
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=5000, message=TOO_LONG)],
         description=_l(
             "One per line: name | organisation | title in Vietnamese | title in English"
         ),
@@ -155,13 +188,17 @@ class SessionForm(FlaskForm):
         self.capacity.data = ps.capacity
 
 
-class TrackForm(FlaskForm):
+class TrackForm(ProgrammeForm):
     code = StringField(_l("Code"), validators=CODE, filters=[_strip])
     name_vi = StringField(
-        _l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=160)], filters=[_strip]
+        _l("Name (Vietnamese)"),
+        validators=[DataRequired(), Length(max=160, message=TOO_LONG)],
+        filters=[_strip],
     )
     name_en = StringField(
-        _l("Name (English)"), validators=[DataRequired(), Length(max=160)], filters=[_strip]
+        _l("Name (English)"),
+        validators=[DataRequired(), Length(max=160, message=TOO_LONG)],
+        filters=[_strip],
     )
     color = StringField(
         _l("Colour"),
@@ -182,13 +219,17 @@ class TrackForm(FlaskForm):
         }
 
 
-class RoomForm(FlaskForm):
+class RoomForm(ProgrammeForm):
     code = StringField(_l("Code"), validators=CODE, filters=[_strip])
     name_vi = StringField(
-        _l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=160)], filters=[_strip]
+        _l("Name (Vietnamese)"),
+        validators=[DataRequired(), Length(max=160, message=TOO_LONG)],
+        filters=[_strip],
     )
     name_en = StringField(
-        _l("Name (English)"), validators=[DataRequired(), Length(max=160)], filters=[_strip]
+        _l("Name (English)"),
+        validators=[DataRequired(), Length(max=160, message=TOO_LONG)],
+        filters=[_strip],
     )
     capacity = IntegerField(
         _l("Capacity"),
@@ -196,10 +237,14 @@ class RoomForm(FlaskForm):
         default=100,
     )
     location_vi = StringField(
-        _l("Location (Vietnamese)"), validators=[Optional(), Length(max=200)], filters=[_strip]
+        _l("Location (Vietnamese)"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+        filters=[_strip],
     )
     location_en = StringField(
-        _l("Location (English)"), validators=[Optional(), Length(max=200)], filters=[_strip]
+        _l("Location (English)"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+        filters=[_strip],
     )
 
     def values(self) -> dict:
@@ -213,5 +258,5 @@ class RoomForm(FlaskForm):
         }
 
 
-class ImportForm(FlaskForm):
+class ImportForm(ProgrammeForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])

@@ -494,6 +494,45 @@ def _tell_promoted(
     queue_email(session, person.email, subject, body, dedupe_key=f"programme-promoted:{signup.id}")
 
 
+def fill_from_waitlist(
+    session: Session, edition: Edition, session_id: int, agenda_url: str = ""
+) -> list[SessionSignup]:
+    """Seat waiting people, first come first served, while the session has free seats.
+
+    Runs after an organiser raises a capacity; each promoted person gets an email.
+    """
+    ps = _lock_session(session, edition.id, session_id)
+    promoted: list[SessionSignup] = []
+    while True:
+        waiting = session.exec(
+            select(SessionSignup)
+            .where(SessionSignup.session_id == ps.id, SessionSignup.status == "waitlisted")
+            .order_by(SessionSignup.waitlist_position, SessionSignup.id)
+            .limit(1)
+        ).first()
+        if waiting is None:
+            break
+        taken = session.execute(
+            sa.update(ProgrammeSession)
+            .where(
+                ProgrammeSession.id == ps.id,
+                ProgrammeSession.seats_taken < ProgrammeSession.capacity,
+            )
+            .values(seats_taken=ProgrammeSession.seats_taken + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken != 1:
+            break
+        waiting.status = "seated"
+        waiting.waitlist_position = None
+        session.add(waiting)
+        session.flush()
+        _tell_promoted(session, edition, ps, waiting, agenda_url)
+        promoted.append(waiting)
+    session.refresh(ps)
+    return promoted
+
+
 def star(session: Session, edition: Edition, user: User, session_id: int) -> SessionStar:
     ps = get_session(session, edition.id, session_id)
     existing = session.exec(
@@ -882,8 +921,12 @@ def save_session(
     actor: User,
     data: SessionData,
     session_id: int | None = None,
+    agenda_url: str = "",
 ) -> tuple[ProgrammeSession, list[str]]:
-    """Create or update a session after checking its rules; returns it and any warnings."""
+    """Create or update a session after checking its rules; returns it and any warnings.
+
+    A higher capacity seats people from the waitlist at once.
+    """
     current = _lock_session(session, edition.id, session_id) if session_id is not None else None
     warnings = check_session(session, edition, data, current)
     ps = current or ProgrammeSession(
@@ -921,6 +964,8 @@ def save_session(
         code=ps.code,
         title=ps.title_vi,
     )
+    if current is not None:
+        fill_from_waitlist(session, edition, ps.id, agenda_url)
     return ps, warnings
 
 
@@ -1192,6 +1237,9 @@ def import_sessions_csv(
                 setattr(ps, name, getattr(item, name))
             s.add(ps)
         s.flush()
+        for item in items:
+            if item.code in existing:
+                fill_from_waitlist(s, edition, existing[item.code].id)
         audit.record(
             s,
             "programme.session.import",

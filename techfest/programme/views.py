@@ -237,6 +237,7 @@ def _edit_session(session_id: int | None):
                 current_user,
                 form.to_data(services.tz_of(g.edition)),
                 session_id=session_id,
+                agenda_url=url_for("programme.agenda", _external=True),
             )
             db().commit()
         except services.ProgrammeError as exc:

@@ -434,3 +434,55 @@ def test_csv_import_via_command_line(app, session, tmp_path):
 
     assert result.output == "Imported: 1 created, 0 updated.\n"
     assert [(s.code, s.capacity) for s in all_sessions(session)] == [("C1", 40)]
+
+
+def test_raising_capacity_seats_waiting_people_in_order_and_emails_them(client, auth, session):
+    from techfest.core.models import OutboxEmail
+    from techfest.programme.models import SessionSignup
+    from tests.programme.conftest import seat
+
+    edition = make_edition(session)
+    ps = make_session(session, edition, capacity=1, code="WS-AI")
+    seat(session, ps, make_user(session, edition))
+    waiting = [make_user(session, edition) for _ in range(3)]
+    for position, person in enumerate(waiting, start=1):
+        seat(session, ps, person, status="waitlisted", position=position)
+    user = organiser(session, edition)
+    session.commit()
+    auth.login(user.email)
+
+    response = client.post(
+        f"/2025/programme/manage/sessions/{ps.id}/edit", data=session_form(capacity="3")
+    )
+
+    assert response.status_code == 302
+    [saved] = all_sessions(session)
+    statuses = dict(
+        session.exec(
+            select(SessionSignup.user_id, SessionSignup.status).where(
+                SessionSignup.session_id == ps.id
+            )
+        ).all()
+    )
+    assert saved.seats_taken == 3
+    assert [statuses[p.id] for p in waiting] == ["seated", "seated", "waitlisted"]
+    mails = session.exec(select(OutboxEmail.to_email).order_by(OutboxEmail.id)).all()
+    assert mails == [waiting[0].email, waiting[1].email]
+
+
+def test_session_form_messages_come_in_vietnamese(client, auth, session):
+    edition = make_edition(session)
+    user = organiser(session, edition)
+    session.commit()
+    auth.login(user.email)
+
+    response = client.post(
+        "/2025/programme/manage/sessions/new",
+        data=session_form(capacity="nhiều", language="fr", title_vi="x" * 301),
+    )
+
+    page = response.get_data(as_text=True)
+    assert "số nguyên." in page
+    assert "Lựa chọn không hợp lệ." in page
+    assert "Not a valid" not in page
+    assert "Tối đa 300 ký tự." in page
