@@ -590,37 +590,68 @@ class AgendaItem:
 
 def agenda_items(session: Session, edition: Edition, user: User) -> list[AgendaItem]:
     """The person's sessions (seated, waiting, starred) and published meetings, in time order."""
-    items: list[AgendaItem] = []
+    return agendas(session, edition, [user])[user.id]
+
+
+def agendas(session: Session, edition: Edition, users: list[User]) -> dict[int, list[AgendaItem]]:
+    """`agenda_items` for many people at once, in a handful of queries (bulk printing)."""
+    result: dict[int, list[AgendaItem]] = {u.id: [] for u in users}
+    if not users:
+        return result
     room_map = {r.id: r for r in rooms(session, edition.id)}
-    signups = session.exec(
-        select(SessionSignup, ProgrammeSession)
-        .join(ProgrammeSession, ProgrammeSession.id == SessionSignup.session_id)
-        .where(
-            ProgrammeSession.edition_id == edition.id,
-            SessionSignup.user_id == user.id,
-            SessionSignup.status.in_(ACTIVE),
-        )
-    ).all()
-    held = set()
-    for signup, ps in signups:
-        held.add(ps.id)
-        items.append(
-            _session_item(
-                ps, room_map.get(ps.room_id), signup.status, waitlist_rank(session, signup)
+    held: dict[int, set[int]] = defaultdict(set)
+    for chunk in _chunks(list(result)):
+        signups = session.exec(
+            select(SessionSignup, ProgrammeSession)
+            .join(ProgrammeSession, ProgrammeSession.id == SessionSignup.session_id)
+            .where(
+                ProgrammeSession.edition_id == edition.id,
+                SessionSignup.user_id.in_(chunk),
+                SessionSignup.status.in_(ACTIVE),
             )
-        )
-    stars = session.exec(
-        select(ProgrammeSession)
-        .join(SessionStar, SessionStar.session_id == ProgrammeSession.id)
-        .where(ProgrammeSession.edition_id == edition.id, SessionStar.user_id == user.id)
+        ).all()
+        ranks = _waitlist_ranks(session, {ps.id for s, ps in signups if s.status == "waitlisted"})
+        for signup, ps in signups:
+            held[signup.user_id].add(ps.id)
+            result[signup.user_id].append(
+                _session_item(ps, room_map.get(ps.room_id), signup.status, ranks.get(signup.id))
+            )
+        stars = session.exec(
+            select(SessionStar.user_id, ProgrammeSession)
+            .join(ProgrammeSession, ProgrammeSession.id == SessionStar.session_id)
+            .where(ProgrammeSession.edition_id == edition.id, SessionStar.user_id.in_(chunk))
+        ).all()
+        for user_id, ps in stars:
+            if ps.id not in held[user_id]:
+                result[user_id].append(_session_item(ps, room_map.get(ps.room_id), "starred", None))
+    org_ids = {u.organisation_id for u in users if u.organisation_id is not None}
+    meetings = _meeting_items(session, edition, org_ids)
+    for user in users:
+        items = result[user.id]
+        items.extend(meetings.get(user.organisation_id, []))
+        items.sort(key=lambda i: (i.starts_at, i.ends_at, i.uid))
+    return result
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _waitlist_ranks(session: Session, session_ids: set[int]) -> dict[int, int]:
+    """Sign-up id -> place in its session's waitlist (1 = next to get a seat)."""
+    if not session_ids:
+        return {}
+    ranks: dict[int, int] = {}
+    counters: dict[int, int] = defaultdict(int)
+    rows = session.exec(
+        select(SessionSignup.id, SessionSignup.session_id)
+        .where(SessionSignup.session_id.in_(session_ids), SessionSignup.status == "waitlisted")
+        .order_by(SessionSignup.session_id, SessionSignup.waitlist_position, SessionSignup.id)
     ).all()
-    for ps in stars:
-        if ps.id not in held:
-            items.append(_session_item(ps, room_map.get(ps.room_id), "starred", None))
-    if user.organisation_id is not None:
-        items.extend(_meeting_items(session, edition, user.organisation_id))
-    items.sort(key=lambda i: (i.starts_at, i.ends_at, i.uid))
-    return items
+    for signup_id, session_id in rows:
+        counters[session_id] += 1
+        ranks[signup_id] = counters[session_id]
+    return ranks
 
 
 def _session_item(ps: ProgrammeSession, room: Room | None, status: str, position) -> AgendaItem:
@@ -641,7 +672,14 @@ def _session_item(ps: ProgrammeSession, room: Room | None, status: str, position
     )
 
 
-def _meeting_items(session: Session, edition: Edition, organisation_id: int) -> list[AgendaItem]:
+def _meeting_items(
+    session: Session, edition: Edition, organisation_ids: set[int]
+) -> dict[int, list[AgendaItem]]:
+    """Published and held meetings of these organisations, keyed by organisation."""
+    out: dict[int, list[AgendaItem]] = defaultdict(list)
+    if not organisation_ids:
+        return out
+    ids = list(organisation_ids)
     rows = session.exec(
         select(Meeting, MeetingSlot, MeetingTable)
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
@@ -650,58 +688,53 @@ def _meeting_items(session: Session, edition: Edition, organisation_id: int) -> 
             Meeting.edition_id == edition.id,
             Meeting.status.in_(AGENDA_MEETING_STATUSES),
             sa.or_(
-                Meeting.startup_organisation_id == organisation_id,
-                Meeting.investor_organisation_id == organisation_id,
+                Meeting.startup_organisation_id.in_(ids),
+                Meeting.investor_organisation_id.in_(ids),
             ),
         )
     ).all()
-    other_ids = {
-        m.investor_organisation_id
-        if m.startup_organisation_id == organisation_id
-        else m.startup_organisation_id
-        for m, _slot, _table in rows
-    }
     names = (
         dict(
             session.exec(
-                select(Organisation.id, Organisation.name).where(Organisation.id.in_(other_ids))
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_(
+                        {m.startup_organisation_id for m, _s, _t in rows}
+                        | {m.investor_organisation_id for m, _s, _t in rows}
+                    )
+                )
             ).all()
         )
-        if other_ids
+        if rows
         else {}
     )
-    items = []
     for meeting, slot, table in rows:
-        other = (
-            meeting.investor_organisation_id
-            if meeting.startup_organisation_id == organisation_id
-            else meeting.startup_organisation_id
+        sides = (
+            (meeting.startup_organisation_id, meeting.investor_organisation_id),
+            (meeting.investor_organisation_id, meeting.startup_organisation_id),
         )
-        name = names.get(other, "")
-        where_vi = ", ".join(
-            p for p in (table.label if table else "", table.location_vi if table else "") if p
-        )
-        where_en = ", ".join(
-            p for p in (table.label if table else "", table.location_en if table else "") if p
-        )
-        items.append(
-            AgendaItem(
-                kind="meeting",
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                uid=f"meeting-{meeting.id}",
-                title_vi=f"Gặp gỡ: {name}",
-                title_en=f"Meeting: {name}",
-                location_vi=where_vi,
-                location_en=where_en,
-                status=meeting.status,
-                meeting=meeting,
-                counterpart=name,
-                description_vi="; ".join(meeting.reasons_vi or []),
-                description_en="; ".join(meeting.reasons_en or []),
-            )
-        )
-    return items
+        for own, other in sides:
+            if own in organisation_ids:
+                out[own].append(_meeting_item(meeting, slot, table, names.get(other, "")))
+    return out
+
+
+def _meeting_item(meeting: Meeting, slot: MeetingSlot, table, name: str) -> AgendaItem:
+    label = table.label if table else ""
+    return AgendaItem(
+        kind="meeting",
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        uid=f"meeting-{meeting.id}",
+        title_vi=f"Gặp gỡ: {name}",
+        title_en=f"Meeting: {name}",
+        location_vi=", ".join(p for p in (label, table.location_vi if table else "") if p),
+        location_en=", ".join(p for p in (label, table.location_en if table else "") if p),
+        status=meeting.status,
+        meeting=meeting,
+        counterpart=name,
+        description_vi="; ".join(meeting.reasons_vi or []),
+        description_en="; ".join(meeting.reasons_en or []),
+    )
 
 
 def busy_intervals(

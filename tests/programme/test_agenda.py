@@ -182,3 +182,35 @@ def test_sessions_by_day_groups_by_local_day(app_ctx, session):
         (date(2025, 10, 9), [c.id, b.id]),
         (date(2025, 10, 10), [a.id]),
     ]
+
+
+def test_agendas_for_many_people_equal_each_persons_agenda(app_ctx, session):
+    from techfest.programme.services import agenda_items, agendas
+
+    edition = make_edition(session)
+    startup = make_org(session, "startup")
+    investor = make_org(session, "investor")
+    a = make_user(session, edition, role="startup", organisation=startup)
+    b = make_user(session, edition, role="investor", organisation=investor)
+    c = make_user(session, edition)
+    full = make_session(
+        session, edition, local(2025, 10, 9, 14), local(2025, 10, 9, 15), capacity=1
+    )
+    other = make_session(session, edition, local(2025, 10, 9, 9), local(2025, 10, 9, 10))
+    seat(session, full, c)
+    seat(session, full, a, status="waitlisted", position=4)
+    seat(session, full, b, status="waitlisted", position=9)
+    seat(session, other, b)
+    session.add(SessionStar(session_id=other.id, user_id=a.id))
+    _meeting(session, edition, startup, investor, local(2025, 10, 10, 10))
+    session.commit()
+
+    bulk = agendas(session, edition, [a, b, c])
+
+    def shape(items):
+        return [(i.uid, i.status, i.waitlist_position, i.counterpart) for i in items]
+
+    for person in (a, b, c):
+        assert shape(bulk[person.id]) == shape(agenda_items(session, edition, person))
+    assert [i.waitlist_position for i in bulk[b.id] if i.status == "waitlisted"] == [2]
+    assert [i.counterpart for i in bulk[a.id] if i.kind == "meeting"] == [investor.name]

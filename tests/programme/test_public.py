@@ -143,3 +143,50 @@ def test_session_of_another_edition_answers_404(client, session):
     response = client.get(f"/2025/programme/sessions/{ps.id}")
 
     assert response.status_code == 404
+
+
+def test_programme_shows_the_viewers_own_seat_and_waitlist_place(client, auth, session):
+    edition = make_edition(session)
+    user = make_user(session, edition)
+    mine = make_session(session, edition, title_vi="Phiên của tôi")
+    full = make_session(
+        session, edition, local(2025, 10, 10, 9), local(2025, 10, 10, 10), capacity=1
+    )
+    seat(session, mine, user)
+    seat(session, full, make_user(session, edition))
+    seat(session, full, make_user(session, edition), status="waitlisted", position=1)
+    seat(session, full, user, status="waitlisted", position=2)
+    session.commit()
+    auth.login(user.email)
+
+    page = client.get("/2025/programme/").get_data(as_text=True)
+    detail = client.get(f"/2025/programme/sessions/{full.id}").get_data(as_text=True)
+
+    assert "✓ Bạn đã có chỗ" in page
+    assert "Danh sách chờ: thứ 2" in page
+    assert "Rời danh sách chờ" in detail
+
+
+def test_full_session_offers_the_waitlist_to_a_delegate(client, auth, session):
+    edition = make_edition(session)
+    user = make_user(session, edition)
+    full = make_session(session, edition, capacity=1)
+    seat(session, full, make_user(session, edition))
+    session.commit()
+    auth.login(user.email)
+
+    detail = client.get(f"/2025/programme/sessions/{full.id}").get_data(as_text=True)
+
+    assert "Vào danh sách chờ" in detail
+    assert "Hết chỗ" in detail
+
+
+def test_anonymous_visitor_sees_no_sign_up_buttons(client, session):
+    edition = make_edition(session)
+    ps = make_session(session, edition)
+    session.commit()
+
+    detail = client.get(f"/2025/programme/sessions/{ps.id}").get_data(as_text=True)
+
+    assert f"/sessions/{ps.id}/signup" not in detail
+    assert "Đăng nhập để đăng ký phiên này." in detail
