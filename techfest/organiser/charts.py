@@ -167,6 +167,48 @@ def hbar_chart(
     return _svg(title, body, height)
 
 
+@dataclass(frozen=True)
+class MapBooth:
+    code: str
+    x: int
+    y: int
+    w: int
+    h: int
+    #: 'free', 'held', 'taken' or 'blocked'
+    state: str
+
+
+def floor_map(title: str, booths: Sequence[MapBooth], names: dict[str, str]) -> Markup:
+    """The hall seen from above, each booth coloured by its state, with a legend."""
+    if not booths:
+        return Markup("")
+    left = min(b.x for b in booths)
+    top = min(b.y for b in booths)
+    right = max(b.x + b.w for b in booths)
+    bottom = max(b.y + b.h for b in booths)
+    scale = (WIDTH - 2 * MARGIN_RIGHT) / max(right - left, 1)
+    map_h = (bottom - top) * scale
+    height = int(map_h + 2 * MARGIN_RIGHT + 24)
+    body = []
+    for b in booths:
+        body.append(
+            f'<rect class="tf-state-{escape(b.state)}" '
+            f'x="{MARGIN_RIGHT + (b.x - left) * scale:.1f}" '
+            f'y="{MARGIN_RIGHT + (b.y - top) * scale:.1f}" width="{b.w * scale:.1f}" '
+            f'height="{b.h * scale:.1f}"><title>{escape(b.code)}: '
+            f"{escape(names.get(b.state, b.state))}</title></rect>"
+        )
+    x = MARGIN_RIGHT
+    for state, name in names.items():
+        body.append(
+            f'<rect class="tf-state-{state} tf-key" x="{x}" y="{height - 16}" width="10" '
+            f'height="10"/><text class="tf-legend" x="{x + 14}" y="{height - 7}">'
+            f"{escape(name)}</text>"
+        )
+        x += 24 + 7 * len(name)
+    return _svg(title, body, height)
+
+
 def line_chart(title: str, labels: Sequence[str], values: Sequence[float]) -> Markup:
     """One line through the points, with a dot on each (e.g. registrations per day)."""
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT

@@ -41,6 +41,8 @@ class Figure:
     headings: list[str]
     rows: list[list] = field(default_factory=list)
     chart: Markup = Markup("")
+    #: a second drawing shown under the chart (the booth map)
+    extra: Markup = Markup("")
 
     def csv_rows(self) -> list[dict]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
@@ -152,12 +154,13 @@ def booth_occupancy(session: Session, edition: Edition) -> Figure:
         select(Zone).where(Zone.edition_id == edition.id).order_by(Zone.code)
     ).all()
     booths = session.exec(
-        select(Booth.id, Booth.zone_id, Booth.status).where(Booth.edition_id == edition.id)
+        select(Booth).where(Booth.edition_id == edition.id).order_by(Booth.code)
     ).all()
     tally: dict[int, Counter] = {z.id: Counter() for z in zones}
-    for booth_id, zone_id, status in booths:
-        booking = live.get(booth_id)
-        if status == "blocked":
+    on_map = []
+    for booth in booths:
+        booking = live.get(booth.id)
+        if booth.status == "blocked":
             state = "blocked"
         elif booking is None:
             state = "free"
@@ -167,7 +170,8 @@ def booth_occupancy(session: Session, edition: Edition) -> Figure:
             state = "free"  # the hold lapsed; the booths service will expire it
         else:
             state = "held"
-        tally.setdefault(zone_id, Counter())[state] += 1
+        tally.setdefault(booth.zone_id, Counter())[state] += 1
+        on_map.append(charts.MapBooth(booth.code, booth.x, booth.y, booth.w, booth.h, state))
     figure = Figure(
         "booths",
         _("Booth occupancy by zone"),
@@ -198,6 +202,13 @@ def booth_occupancy(session: Session, edition: Edition) -> Figure:
         ],
         stacked=True,
     )
+    names = {
+        "free": _("Available"),
+        "held": _("Held"),
+        "taken": _("Taken"),
+        "blocked": _("Blocked"),
+    }
+    figure.extra = charts.floor_map(_("Booth map"), on_map, names)
     return figure
 
 

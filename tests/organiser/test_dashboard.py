@@ -191,7 +191,7 @@ def test_dashboard_draws_every_chart_as_svg(client, session, auth):
 
     body = client.get("/2025/organiser/").get_data(as_text=True)
 
-    assert body.count('<svg class="tf-chart"') == 6
+    assert body.count('<svg class="tf-chart"') == 7  # six charts and the booth map
     assert "style=" not in body
     assert "<script>" not in body
 
