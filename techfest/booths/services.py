@@ -986,6 +986,20 @@ def _layout_errors(
     return errors
 
 
+def _csv_problem(exc: csvio.CsvFormatError) -> str:
+    """The shared CSV reader's complaint, in the reader's language."""
+    text = str(exc)
+    if text.startswith("Missing columns: "):
+        return gettext("these columns are missing: %(columns)s", columns=text.split(": ", 1)[1])
+    if text == "The file is empty.":
+        return gettext("the file is empty.")
+    if text == "The file is not UTF-8 text.":
+        return gettext("the file is not UTF-8 text.")
+    if text.startswith("More than "):
+        return gettext("the file has more than %(n)s rows.", n=csvio.MAX_ROWS)
+    return gettext("the rows are not valid CSV.")
+
+
 def import_booths_csv(
     session: Session, edition: Edition, organiser: User, data: bytes | str
 ) -> csvio.ImportReport:
@@ -993,7 +1007,9 @@ def import_booths_csv(
     try:
         rows = csvio.read_csv(data, required=CSV_REQUIRED)
     except csvio.CsvFormatError as exc:
-        raise BoothError(_l("The file could not be read: %(detail)s", detail=str(exc))) from None
+        raise BoothError(
+            _l("The file could not be read: %(detail)s", detail=_csv_problem(exc))
+        ) from None
     zone_ids = {z.code: z.id for z in zones(session, edition)}
     existing = {
         b.code: b for b in session.exec(select(Booth).where(Booth.edition_id == edition.id))

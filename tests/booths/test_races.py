@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask_babel import force_locale
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
@@ -24,16 +27,24 @@ def attempt(app, barrier: threading.Barrier, edition_id: int, booth_id: int, use
     engine = app.extensions["techfest_engine"]
     with app.test_request_context(), force_locale("en"), writing():
         barrier.wait()
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                edition = session.get(Edition, edition_id)
-                user = session.get(User, user_id)
-                services.request_booth(session, edition, booth_id, user)
-                session.commit()
-                return "ok"
-            except services.BoothError as exc:
-                session.rollback()
-                return str(exc.message)
+        for _ in range(20):
+            with Session(engine, expire_on_commit=False) as session:
+                try:
+                    edition = session.get(Edition, edition_id)
+                    user = session.get(User, user_id)
+                    services.request_booth(session, edition, booth_id, user)
+                    session.commit()
+                    return "ok"
+                except services.BoothError as exc:
+                    session.rollback()
+                    return str(exc.message)
+                except OperationalError as exc:
+                    # a shared test server may run out of connection slots; nothing was
+                    # written, so the person simply tries again
+                    if "too many clients" not in str(exc):
+                        return repr(exc)
+            time.sleep(0.2)
+        return "no connection"
 
 
 def run_all(app, jobs: list[tuple[int, int, int]]) -> list[str]:
@@ -51,9 +62,8 @@ def test_fifty_startups_racing_for_one_booth_get_exactly_one_hold(app, session, 
 
     answers = run_all(app, [(plan.edition.id, booth.id, m.id) for m in members])
 
-    assert answers.count("ok") == 1
     taken = "Booth A01 was just taken by another organisation. Please choose another booth."
-    assert answers.count(taken) == ATTEMPTS - 1
+    assert Counter(answers) == {"ok": 1, taken: ATTEMPTS - 1}
     session.expire_all()
     live = session.exec(select(BoothBooking).where(BoothBooking.booth_id == booth.id)).all()
     assert [b.status for b in live] == ["pending"]
@@ -75,12 +85,11 @@ def test_one_organisation_racing_for_many_booths_gets_only_its_limit(app, sessio
         app, [(plan.edition.id, b.id, m.id) for b, m in zip(booths, members, strict=True)]
     )
 
-    assert answers.count("ok") == 1
     limit = (
         "Your organisation already holds 1 booth(s), the most allowed. "
         "Ask the organisers if you need more."
     )
-    assert answers.count(limit) == ATTEMPTS - 1
+    assert Counter(answers) == {"ok": 1, limit: ATTEMPTS - 1}
     session.expire_all()
     statuses = session.exec(
         select(BoothBooking.status).where(BoothBooking.organisation_id == org.id)
