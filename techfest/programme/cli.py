@@ -32,9 +32,11 @@ def programme_export(year: int, path: str) -> None:
     from techfest.programme import services
 
     with _session() as session:
-        text = services.export_sessions_csv(session, _edition(session, year))
+        edition = _edition(session, year)
+        text = services.export_sessions_csv(session, edition)
+        count = len(services.list_sessions(session, edition))
     Path(path).write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {text.count(chr(10)) - 1} session(s) to {path}.")
+    click.echo(f"Wrote {count} session(s) to {path}.")
 
 
 @click.command("programme-import")

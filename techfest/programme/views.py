@@ -61,6 +61,7 @@ def detail(session_id: int):
         languages=services.LANGUAGE_LABELS,
         action_form=ActionForm(),
         can_sign_up=bool(user_roles()),
+        can_manage="organiser" in user_roles(),
     )
 
 
@@ -153,10 +154,12 @@ def unstar(session_id: int):
 @participant_required
 def agenda():
     items = services.agenda_items(db(), g.edition, current_user)
+    feed_url = url_for("programme.ical", token=current_user.feed_token, _external=True)
     return render_template(
         "programme/agenda.html",
         days=services.group_by_day(g.edition, items),
-        feed_url=url_for("programme.ical", token=current_user.feed_token, _external=True),
+        feed_url=feed_url,
+        webcal_url="webcal://" + feed_url.split("://", 1)[1],
         action_form=ActionForm(),
     )
 

@@ -486,3 +486,15 @@ def test_session_form_messages_come_in_vietnamese(client, auth, session):
     assert "Lựa chọn không hợp lệ." in page
     assert "Not a valid" not in page
     assert "Tối đa 300 ký tự." in page
+
+
+def test_csv_export_via_command_line(app, session, tmp_path):
+    edition = make_edition(session)
+    make_session(session, edition, code="E1", title_vi="Phiên xuất")
+    session.commit()
+    path = tmp_path / "out.csv"
+
+    result = app.test_cli_runner().invoke(args=["programme-export", "--year", "2025", str(path)])
+
+    assert result.output == f"Wrote 1 session(s) to {path}.\n"
+    assert path.read_text(encoding="utf-8").splitlines()[1].startswith("E1,Phiên xuất,")
