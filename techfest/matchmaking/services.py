@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import statistics
 import threading
 from collections import defaultdict
@@ -45,6 +46,7 @@ from techfest.matchmaking.models import (
     Unavailability,
 )
 
+log = logging.getLogger(__name__)
 SECTORS_FILE = Path(__file__).resolve().parent.parent / "demo" / "data" / "sectors.json"
 TIERS = ("must", "nice", "no")
 RATINGS = ("useful", "follow_up", "not_useful", "did_not_happen")
@@ -567,7 +569,13 @@ _rank_cache: dict[str, Scores] = {}
 _rank_lock = threading.Lock()
 
 
-def _run_matcher(startups: list[dict], investors: list[dict], lang: str) -> Scores:
+def _run_matcher(
+    startups: list[dict],
+    investors: list[dict],
+    lang: str,
+    exclude: list[tuple[int, int]] = (),
+    feedback: dict[tuple[int, int], float] | None = None,
+) -> Scores:
     """Scores and reasons of every (startup, investor) pair, from matching.ranking."""
     from matching.profiles import Investor, Startup
     from matching.ranking import Matcher
@@ -576,8 +584,19 @@ def _run_matcher(startups: list[dict], investors: list[dict], lang: str) -> Scor
     i_objs = [Investor(**i) for i in investors]
     if not s_objs or not i_objs:
         return {}
-    matcher = Matcher(random_state=0, lang=lang).fit(s_objs, i_objs)
-    ranked = matcher.rank_for_investors(top=len(s_objs))
+    try:
+        matcher = Matcher(random_state=0, lang=lang).fit(
+            s_objs, i_objs, exclude_pairs=exclude, feedback=feedback or None
+        )
+        ranked = matcher.rank_for_investors(top=len(s_objs))
+    except ValueError:  # a corpus too small to learn from: every pair stays neutral
+        log.warning(
+            "matcher could not rank %s startups x %s investors",
+            len(s_objs),
+            len(i_objs),
+            exc_info=True,
+        )
+        return {}
     out: Scores = {}
     for investor_id, matches in ranked.items():
         for m in matches:
@@ -586,19 +605,50 @@ def _run_matcher(startups: list[dict], investors: list[dict], lang: str) -> Scor
     return out
 
 
+#: how an earlier rating by the investor weighs the pair's kind of startup next time
+FEEDBACK_WEIGHT = {"useful": 0.5, "follow_up": 1.0, "not_useful": -1.0}
+
+
+def earlier_feedback(session: Session, edition: Edition) -> dict[tuple[int, int], float]:
+    """Investors' ratings of meetings at earlier editions, as (startup, investor) -> [-1, 1]."""
+    earlier = select(Edition.id).where(Edition.year < edition.year)
+    rows = session.exec(
+        select(
+            Meeting.startup_organisation_id,
+            Meeting.investor_organisation_id,
+            MeetingFeedback.rating,
+        )
+        .join(MeetingFeedback, MeetingFeedback.meeting_id == Meeting.id)
+        .where(
+            Meeting.edition_id.in_(earlier),
+            MeetingFeedback.organisation_id == Meeting.investor_organisation_id,
+        )
+    ).all()
+    return {(s, i): FEEDBACK_WEIGHT[r] for s, i, r in rows if r in FEEDBACK_WEIGHT}
+
+
 def pair_scores(session: Session, edition: Edition, lang: str) -> Scores:
-    """Every pair's score and reasons in `lang`, cached while the profiles stay the same."""
+    """Every pair's score and reasons in `lang`, cached while the inputs stay the same.
+
+    Pairs that met at an earlier edition are left out; earlier ratings weigh the ranking.
+    """
     startups, investors = _participants(session, edition)
     s_data = [_startup_data(o, p) for o, p in startups]
     i_data = [_investor_data(o, p) for o, p in investors]
+    exclude = sorted(met_before(session, edition))
+    feedback = earlier_feedback(session, edition)
     key = hashlib.sha256(
-        json.dumps([edition.id, lang, s_data, i_data], sort_keys=True, default=str).encode()
+        json.dumps(
+            [edition.id, lang, s_data, i_data, exclude, sorted(feedback.items())],
+            sort_keys=True,
+            default=str,
+        ).encode()
     ).hexdigest()
     with _rank_lock:
         cached = _rank_cache.get(key)
     if cached is not None:
         return cached
-    scores = _run_matcher(s_data, i_data, lang)
+    scores = _run_matcher(s_data, i_data, lang, exclude, feedback)
     with _rank_lock:
         if len(_rank_cache) > 32:
             _rank_cache.clear()
@@ -1571,7 +1621,6 @@ def plan_run(session: Session, edition: Edition, progress, time_limit: float = 1
         if pair[0] in s_ids and pair[1] in i_ids:
             accepted.add(pair)
     met = met_before(session, edition)
-    weights = _feedback_weights(session, edition)
     # meetings that stay: locked drafts and everything already published or held
     kept = [
         m
@@ -1593,8 +1642,7 @@ def plan_run(session: Session, edition: Edition, progress, time_limit: float = 1
     pairs = []
     for s in sorted(s_ids):
         for i in sorted(i_ids):
-            score = scores["en"].get((s, i), (0.0, ()))[0]
-            score = max(0.0, min(1.0, score * weights.get((i, tuple(s_profiles[s].sectors)), 1.0)))
+            score = max(0.0, min(1.0, scores["en"].get((s, i), (0.0, ()))[0]))
             if (s, i) in kept_pairs:
                 continue
             tier = tiers.get((s, i), "nice")
@@ -1765,33 +1813,6 @@ def _place_tables(kept, meetings, slot_of, slot_rows, table_rows) -> list[dict]:
     return out
 
 
-def _feedback_weights(session, edition) -> dict[tuple[int, tuple], float]:
-    """Earlier ratings nudge scores: investors who found startups of a sector mix useful
-    see similar startups a little higher, and lower after "not useful"."""
-    earlier = select(Edition.id).where(Edition.year < edition.year)
-    rows = session.exec(
-        select(MeetingFeedback.rating, Meeting.investor_organisation_id, StartupProfile.sectors)
-        .join(Meeting, Meeting.id == MeetingFeedback.meeting_id)
-        .join(
-            StartupProfile,
-            sa.and_(
-                StartupProfile.organisation_id == Meeting.startup_organisation_id,
-                StartupProfile.edition_id == Meeting.edition_id,
-            ),
-        )
-        .where(
-            Meeting.edition_id.in_(earlier),
-            MeetingFeedback.organisation_id == Meeting.investor_organisation_id,
-        )
-    ).all()
-    delta = {"useful": 0.05, "follow_up": 0.1, "not_useful": -0.1, "did_not_happen": 0.0}
-    weights: dict[tuple[int, tuple], float] = defaultdict(lambda: 1.0)
-    for rating, investor_id, sectors_ in rows:
-        key = (investor_id, tuple(sectors_ or ()))
-        weights[key] = max(0.5, min(1.5, weights[key] + delta[rating]))
-    return dict(weights)
-
-
 def apply_plan(session: Session, edition_id: int, job_id: int | None, plan: dict) -> dict:
     """Write a computed plan: replace unlocked drafts with the new draft meetings."""
     edition = session.get(Edition, edition_id)
@@ -1911,9 +1932,12 @@ def _org_meeting_check(session, edition, meeting: Meeting, slot: MeetingSlot) ->
             raise MatchmakingError(_l("%(name)s is not available in this slot.", name=org.name))
 
 
-def _write_checked(session, meeting: Meeting) -> Meeting:
+def _write_checked(session, meeting: Meeting, **changes) -> Meeting:
+    """Apply `changes` (or insert) inside a savepoint; the unique indexes have the last word."""
     try:
         with session.begin_nested():
+            for name, value in changes.items():
+                setattr(meeting, name, value)
             session.add(meeting)
             session.flush()
     except IntegrityError as exc:
@@ -1952,9 +1976,7 @@ def move_meeting(
     slot, table = _slot_table(session, edition, slot_id, table_id)
     _org_meeting_check(session, edition, meeting, slot)
     before = (meeting.slot_id, meeting.table_id)
-    meeting.slot_id, meeting.table_id = slot.id, table.id
-    meeting.updated_at = now_utc()
-    _write_checked(session, meeting)
+    _write_checked(session, meeting, slot_id=slot.id, table_id=table.id, updated_at=now_utc())
     record(
         session,
         "matchmaking.meeting.move",

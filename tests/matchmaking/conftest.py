@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,100 +18,19 @@ from techfest.matchmaking.models import (
 )
 from tests.factories import make_edition, make_org, make_user
 
-
-def _stub_missing_matching() -> None:
-    """Until matching.ranking / assignment / profiles land, stand in with tiny versions of
-    the agreed contract so the web rules can be tested; the real library wins when present."""
-    if importlib.util.find_spec("matching.profiles") is None:
-        mod = types.ModuleType("matching.profiles")
-
-        @dataclass(frozen=True)
-        class Startup:
-            id: object
-            name: str = ""
-            description: str = ""
-            sectors: tuple = ()
-            stage: str | None = None
-            raising_usd: int | None = None
-            location: str | None = None
-            founded_year: int | None = None
-
-        @dataclass(frozen=True)
-        class Investor:
-            id: object
-            name: str = ""
-            thesis: str = ""
-            sectors: tuple = ()
-            stages: tuple = ()
-            ticket_min_usd: int | None = None
-            ticket_max_usd: int | None = None
-            locations: tuple = ()
-            portfolio: tuple = ()
-            max_meetings: int | None = None
-
-        mod.Startup, mod.Investor = Startup, Investor
-        sys.modules["matching.profiles"] = mod
-    if importlib.util.find_spec("matching.ranking") is None:
-        mod = types.ModuleType("matching.ranking")
-
-        @dataclass(frozen=True)
-        class Match:
-            startup: object
-            investor: object
-            score: float
-            reasons: tuple = field(default_factory=tuple)
-
-        class Matcher:
-            def __init__(self, random_state=0, lang="en"):
-                self.lang = lang
-
-            def fit(self, startups, investors):
-                self.startups, self.investors = startups, investors
-                return self
-
-            def rank_for_investors(self, top=10):
-                out = {}
-                for i in self.investors:
-                    matches = []
-                    for s in self.startups:
-                        shared = sorted(set(s.sectors) & set(i.sectors))
-                        score = 0.2 + 0.6 * bool(shared) + 0.2 * (s.stage in i.stages)
-                        reasons = tuple(f"{self.lang}: both in {x}" for x in shared)
-                        matches.append(Match(s.id, i.id, round(score, 3), reasons))
-                    matches.sort(key=lambda m: (-m.score, m.startup))
-                    out[i.id] = matches[:top]
-                return out
-
-        mod.Match, mod.Matcher = Match, Matcher
-        sys.modules["matching.ranking"] = mod
-    if importlib.util.find_spec("matching.assignment") is None:
-        mod = types.ModuleType("matching.assignment")
-
-        def assign(problem):
-            s_max = {s["id"]: s["max_meetings"] for s in problem["startups"]}
-            i_max = {i["id"]: i["max_meetings"] for i in problem["investors"]}
-            used_s, used_i, out = {}, {}, []
-            pairs = sorted(
-                (p for p in problem["pairs"] if p["tier"] != "no"),
-                key=lambda p: (p["tier"] != "must", -p["score"]),
-            )
-            for p in pairs:
-                s, i = p["startup"], p["investor"]
-                if used_s.get(s, 0) < s_max.get(s, 0) and used_i.get(i, 0) < i_max.get(i, 0):
-                    used_s[s] = used_s.get(s, 0) + 1
-                    used_i[i] = used_i.get(i, 0) + 1
-                    out.append({"startup": s, "investor": i, "score": p["score"]})
-            return {
-                "status": "feasible",
-                "objective": sum(m["score"] for m in out),
-                "meetings": out,
-            }
-
-        mod.assign = assign
-        sys.modules["matching.assignment"] = mod
-
-
-_stub_missing_matching()
+PITCHES = (
+    "cold chain tracking for seafood exporters in Hai Phong port",
+    "container yard booking software for truck drivers",
+    "warehouse robots that pick parcels for online shops",
+    "customs paperwork assistant using language models",
+    "electric delivery scooters rented by the hour",
+    "shrimp farm water sensors with mobile alerts",
+)
+THESES = (
+    "seed rounds in port logistics and maritime software",
+    "early supply chain automation, robotics and warehouses",
+    "agritech and aquaculture technology in the Red River delta",
+)
 
 
 @dataclass
@@ -131,7 +47,8 @@ class World:
 def add_startup(session: Session, world: World, name: str, **profile) -> tuple:
     org = make_org(session, "startup", name)
     user = make_user(session, world.edition, "startup", organisation=org)
-    defaults = {"pitch_en": f"{name} builds software", "sectors": ["logistics"], "stage": "seed"}
+    words = PITCHES[len(world.startups) % len(PITCHES)]
+    defaults = {"pitch_en": f"{name}: {words}", "sectors": ["logistics"], "stage": "seed"}
     defaults.update(profile)
     session.add(StartupProfile(edition_id=world.edition.id, organisation_id=org.id, **defaults))
     session.flush()
@@ -144,7 +61,8 @@ def add_investor(session: Session, world: World, name: str, **profile) -> tuple:
     org = make_org(session, "investor", name)
     user = make_user(session, world.edition, "investor", organisation=org)
     defaults = {
-        "thesis_en": f"{name} backs logistics",
+        "thesis_en": f"{name}: {THESES[len(world.investors) % len(THESES)]}",
+        "portfolio": [PITCHES[(len(world.investors) + 1) % len(PITCHES)]],
         "sectors": ["logistics"],
         "stages": ["seed"],
     }
