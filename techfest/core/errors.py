@@ -50,7 +50,8 @@ def _replay_forms_after_csrf_error() -> None:
 
     def wrap_formdata(self, form, formdata):
         replay = g.get("csrf_replay_formdata")
-        if replay is not None and formdata is _Auto:
+        # a view that fills its GET form itself (`form.process(data=...)`) passes None
+        if replay is not None and (formdata is _Auto or formdata is None):
             return replay
         return original(self, form, formdata)
 
