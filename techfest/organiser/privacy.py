@@ -190,6 +190,10 @@ def _variants(term: str) -> set[str]:
     return {v for v in found if len(v) >= MIN_TERM}
 
 
+#: with more terms than this, columns are read and matched in Python rather than by LIKE
+LIKE_LIMIT = 60
+
+
 @dataclass
 class _Sweep:
     """Terms to find in free text, each with what replaces it."""
@@ -201,17 +205,15 @@ class _Sweep:
         if len(term) >= MIN_TERM:
             self.replacements.setdefault(term, replacement)
 
-    def patterns(self) -> list[tuple[re.Pattern, str]]:
-        # longest first, so "mai@x.vn" goes before a name inside it
-        out = []
+    def compile(self) -> tuple[re.Pattern, dict[str, str]]:
+        """One pattern for every spelling of every term, and what each spelling becomes."""
+        lookup: dict[str, str] = {}
+        # longer terms first, so an e-mail goes before a name it contains
         for term in sorted(self.replacements, key=len, reverse=True):
-            alternatives = sorted(
-                {re.escape(v) for v in _variants(term)} | {re.escape(_unaccented(term))},
-                key=len,
-                reverse=True,
-            )
-            out.append((re.compile("|".join(alternatives), re.IGNORECASE), self.replacements[term]))
-        return out
+            for v in _variants(term) | {_unaccented(term)}:
+                lookup.setdefault(v.lower(), self.replacements[term])
+        alternatives = sorted((re.escape(v) for v in lookup), key=len, reverse=True)
+        return re.compile("|".join(alternatives), re.IGNORECASE), lookup
 
     def like_terms(self, json_column: bool) -> list[str]:
         terms = set()
@@ -223,15 +225,13 @@ class _Sweep:
         return sorted(terms)
 
 
-def _replace(value, patterns: list[tuple[re.Pattern, str]]):
+def _replace(value, finder: re.Pattern, lookup: dict[str, str]):
     if isinstance(value, str):
-        for pattern, replacement in patterns:
-            value = pattern.sub(replacement, value)
-        return value
+        return finder.sub(lambda m: lookup.get(m.group(0).lower(), ERASED_NAME), value)
     if isinstance(value, list):
-        return [_replace(v, patterns) for v in value]
+        return [_replace(v, finder, lookup) for v in value]
     if isinstance(value, dict):
-        return {_replace(k, patterns): _replace(v, patterns) for k, v in value.items()}
+        return {_replace(k, finder, lookup): _replace(v, finder, lookup) for k, v in value.items()}
     return value
 
 
@@ -239,11 +239,27 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _candidates(session: Session, pk: list, column: sa.Column, sweep: _Sweep, finder):
+    """Rows whose value may mention a term: found by LIKE for a few terms, else in Python."""
+    is_json = isinstance(column.type, sa.JSON)
+    terms = sweep.like_terms(is_json)
+    if len(terms) <= LIKE_LIMIT:
+        text = sa.cast(column, sa.Text) if is_json else column
+        condition = sa.or_(*(text.like(f"%{_escape_like(t)}%", escape="\\") for t in terms))
+        yield from session.execute(sa.select(*pk, column).where(condition))
+        return
+    for row in session.execute(sa.select(*pk, column).where(column.is_not(None))):
+        value = row[-1]
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if finder.search(text):
+            yield row
+
+
 def _sweep_text(session: Session, sweep: _Sweep) -> int:
     """Rewrite every text/JSON value that still mentions a term; returns rows changed."""
     if not sweep.replacements:
         return 0
-    patterns = sweep.patterns()
+    finder, lookup = sweep.compile()
     changed = 0
     for table in _metadata().sorted_tables:
         if table.name in NOT_SWEPT:
@@ -253,17 +269,12 @@ def _sweep_text(session: Session, sweep: _Sweep) -> int:
             is_json = isinstance(column.type, sa.JSON)
             if not (is_json or isinstance(column.type, sa.String)) or column.primary_key:
                 continue
-            terms = sweep.like_terms(is_json)
-            text = sa.cast(column, sa.Text) if is_json else column
-            for start in range(0, len(terms), 60):
-                chunk = terms[start : start + 60]
-                condition = sa.or_(*(text.like(f"%{_escape_like(t)}%", escape="\\") for t in chunk))
-                for row in session.execute(sa.select(*pk, column).where(condition)).all():
-                    new = _replace(row[-1], patterns)
-                    if new != row[-1]:
-                        where = [c == row[i] for i, c in enumerate(pk)]
-                        session.execute(sa.update(table).where(*where).values({column.name: new}))
-                        changed += 1
+            for row in list(_candidates(session, pk, column, sweep, finder)):
+                new = _replace(row[-1], finder, lookup)
+                if new != row[-1]:
+                    where = [c == row[i] for i, c in enumerate(pk)]
+                    session.execute(sa.update(table).where(*where).values({column.name: new}))
+                    changed += 1
     session.flush()
     return changed
 

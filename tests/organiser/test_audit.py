@@ -67,3 +67,15 @@ def test_audit_csv_exports_every_filtered_entry_of_this_edition(client, session,
         "object_id": "0",
         "details": "{}",
     }
+
+
+def test_audit_details_are_shown_readably(client, session, auth):
+    edition = make_edition(session)
+    boss = make_user(session, edition, "organiser", email="boss@techfest.vn")
+    record(session, "booth.reject", user_id=boss.id, edition_id=edition.id, reason="Hết chỗ")
+    session.commit()
+    auth.login("boss@techfest.vn", PASSWORD)
+
+    body = client.get("/2025/organiser/audit").get_data(as_text=True)
+
+    assert "reason:</span> Hết chỗ" in body
