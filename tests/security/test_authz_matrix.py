@@ -218,6 +218,17 @@ MATRIX: dict[str, Door] = {
     "matchmaking.add": door(ORG),
     "matchmaking.publish": door(ORG),
     "matchmaking.export": door(ORG),
+    # printing
+    "printing.index": door(ORG),
+    "printing.start": door(ORG),
+    "printing.job_json": owned(ORG, job_id=ids("job_print", "job_print_other")),
+    "printing.document": owned(ORG, document_id=ids("document_delegate", "document_past")),
+    # the agenda of whoever asks; the organisers hold no place nor meeting in 2025, so
+    # theirs answers "nothing to print" (404)
+    "printing.my_agenda": door(
+        LOGGED_IN,
+        special={(actor, "this"): NOT_FOUND for actor in ("organiser", "organiser_other")},
+    ),
     # organiser operations, check-in, privacy
     "organiser.dashboard": door(ORG),
     "organiser.chart_csv": door(ORG, key=fixed("tickets")),

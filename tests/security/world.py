@@ -25,6 +25,7 @@ from techfest.matchmaking.models import (
     StartupProfile,
 )
 from techfest.organiser.models import DataRequest
+from techfest.printing.jobs import KIND as PRINT_KIND
 from techfest.printing.models import Document
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
 from techfest.registration.models import Registration, TicketType
@@ -311,6 +312,8 @@ def build_world(session: Session) -> World:
     jobs = {
         "this": Job(edition_id=this.id, kind="matchmaking.run", status="done", progress=100),
         "other": Job(edition_id=other.id, kind="matchmaking.run", status="done", progress=100),
+        "print": Job(edition_id=this.id, kind=PRINT_KIND, status="done", progress=100),
+        "print_other": Job(edition_id=other.id, kind=PRINT_KIND, status="done", progress=100),
     }
     data_requests = {
         "this": DataRequest(user_id=u["stranger"].id, edition_id=this.id, kind="export"),
@@ -330,6 +333,14 @@ def build_world(session: Session) -> World:
         for who in ("delegate", "delegate2", "stranger")
     }
     session.add_all([*meetings.values(), *jobs.values(), *data_requests.values()])
+    documents["past"] = Document(
+        edition_id=other.id,
+        kind="agenda",
+        key="all",
+        content_hash="x",
+        filename="agendas.pdf",
+        pdf=b"%PDF-1.4 old",
+    )
     session.add_all(documents.values())
     session.flush()
     session.add(CheckIn(edition_id=other.id, registration_id=regs["past"].id))
