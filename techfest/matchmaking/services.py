@@ -1215,13 +1215,10 @@ def _insert_meeting(session, meeting: Meeting, tables_: list[MeetingTable]) -> M
 def bookable_slots(
     session: Session, edition: Edition, me: Participant, startup_id: int
 ) -> list[MeetingSlot]:
-    """Future slots free for the investor and the startup, with at least one free table."""
+    """Slots free for the investor and the startup, with at least one free table."""
     other, _p = _other_participant(session, edition, me, startup_id)
-    now = now_utc()
     out = []
     for slot in slots(session, edition):
-        if slot.starts_at <= now:
-            continue
         if not _slot_free_for(session, edition, slot, [me.organisation.id, other.id]):
             continue
         if _free_tables(session, edition, slot.id):
@@ -1246,8 +1243,6 @@ def book_meeting(
     slot = session.get(MeetingSlot, slot_id)
     if slot is None or slot.edition_id != edition.id:
         raise NotFound()
-    if slot.starts_at <= now_utc():
-        raise MatchmakingError(_l("This slot has already started."))
     if (startup.id, me.organisation.id) in met_before(session, edition):
         raise MatchmakingError(_l("You met this organisation at an earlier edition."))
     if _no_pair(session, edition, startup.id, me.organisation.id):
