@@ -154,6 +154,7 @@ def test_session_door_counts_attendance_per_session(client, auth, session, desk)
     at_other = client.post("/2025/checkin/scan", json={"code": code, "session_id": other_talk.id})
     again = client.post("/2025/checkin/scan", json={"code": code, "session_id": talk.id})
     page = client.get("/2025/checkin/sessions").get_data(as_text=True)
+    door = client.get(f"/2025/checkin/sessions/{talk.id}").get_data(as_text=True)
 
     assert (at_talk.json["status"], at_talk.json["has_seat"]) == ("checked_in", True)
     assert (at_other.json["status"], at_other.json["has_seat"]) == ("checked_in", False)
@@ -161,6 +162,7 @@ def test_session_door_counts_attendance_per_session(client, auth, session, desk)
     assert _count(session, CheckIn.session_id == talk.id) == 1
     assert _count(session, CheckIn.session_id.is_(None)) == 0
     assert "D1-AI" in page
+    assert f'data-session-id="{talk.id}"' in door
 
 
 def test_session_of_another_edition_is_404(client, auth, session, desk):

@@ -203,3 +203,15 @@ def test_unknown_chart_csv_is_404(client, session, auth):
     auth.login("boss@techfest.vn", PASSWORD)
 
     assert client.get("/2025/organiser/charts/salaries.csv").status_code == 404
+
+
+def test_csv_cells_that_look_like_formulas_are_defused(client, session, auth):
+    edition = make_edition(session)
+    _organiser(session, edition)
+    make_programme_session(session, edition, code="X1", title_vi="=HYPERLINK(1)", title_en="@SUM")
+    session.commit()
+    auth.login("boss@techfest.vn", PASSWORD)
+
+    rows = _csv(client, "/2025/organiser/charts/sessions.csv")
+
+    assert rows[0]["title"] == "'=HYPERLINK(1)"
