@@ -159,6 +159,8 @@ class RegistrationPage:
     pages: int
     by_status: dict[str, int]
     by_ticket: list[tuple[TicketType, int, int]]
+    #: waitlist position of each waiting registration on the page
+    positions: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -729,6 +731,7 @@ def list_registrations(
         .group_by(Registration.status)
     ):
         by_status[st] = int(n)
+    ranks = _waitlist_ranks(session, edition_id) if by_status["waitlisted"] else {}
     return RegistrationPage(
         [tuple(r) for r in rows],
         int(total),
@@ -736,6 +739,7 @@ def list_registrations(
         pages,
         by_status,
         ticket_overview(session, edition_id),
+        {reg.id: ranks[reg.id] for reg, _t in rows if reg.id in ranks},
     )
 
 

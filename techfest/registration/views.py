@@ -225,12 +225,8 @@ def import_csv():
                 )
                 return redirect(url_for("registration.manage"))
             db().rollback()
-    status = 422 if (file_error or (result and not result.report.ok)) else 200
-    return (
-        render_template(
-            "registration/import.html", form=form, result=result, file_error=file_error
-        ),
-        status,
+    return render_template(
+        "registration/import.html", form=form, result=result, file_error=file_error
     )
 
 

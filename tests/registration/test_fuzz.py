@@ -184,9 +184,9 @@ def test_csv_import_applies_all_rows_or_none(client, session, auth, edition, org
             content_type="multipart/form-data",
         )
 
-        assert response.status_code in (302, 422)
+        assert response.status_code in (200, 302)
         after = (count(session, Registration), count(session, User))
-        if response.status_code == 422:
+        if response.status_code == 200:
             assert after == before
         else:
             rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))

@@ -329,7 +329,7 @@ def test_import_with_one_bad_row_imports_nothing_and_lists_each_error(
     response = upload(client, text)
 
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Không có gì được nhập: 5 lỗi trong 3 dòng." in page
     assert "Địa chỉ email không hợp lệ." in page
     assert "Kỳ này không có loại thẻ nào mang mã này." in page
@@ -367,7 +367,7 @@ def test_import_unreadable_file_says_why(client, session, auth, organiser, conte
 
     response = upload(client, content)
 
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert message in response.get_data(as_text=True)
 
 

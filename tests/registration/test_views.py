@@ -313,6 +313,7 @@ def test_cancel_twice_answers_without_error(client, session, auth, edition, dele
 
     assert response.status_code == 200
     assert "Bạn chưa có đăng ký nào còn hiệu lực cho kỳ này." in response.get_data(as_text=True)
+    session.expire_all()
     assert session.get(TicketType, ticket.id).confirmed_count == 0
 
 
