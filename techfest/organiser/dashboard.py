@@ -336,6 +336,29 @@ def meetings_per_startup(session: Session, edition: Edition) -> Figure:
     return figure
 
 
+def arrivals(session: Session, edition: Edition) -> Figure:
+    """Entrance check-ins per local hour of each festival day (when the doors are busiest)."""
+    tz = ZoneInfo(edition.timezone)
+    scans = session.exec(
+        select(CheckIn.scanned_at).where(
+            CheckIn.edition_id == edition.id, CheckIn.session_id.is_(None)
+        )
+    ).all()
+    per_hour = Counter(moment.astimezone(tz).strftime("%Y-%m-%d %H:00") for moment in scans)
+    figure = Figure(
+        "arrivals",
+        _("Arrivals at the entrance per hour"),
+        ["hour", "check_ins"],
+        [_("Hour"), _("Check-ins")],
+    )
+    figure.rows = [[hour, per_hour[hour]] for hour in sorted(per_hour)]
+    labels = [r[0][8:10] + "/" + r[0][5:7] + " " + r[0][11:] for r in figure.rows]
+    figure.chart = charts.bar_chart(
+        figure.title, labels, [Series(_("Check-ins"), [r[1] for r in figure.rows])]
+    )
+    return figure
+
+
 FIGURES: dict[str, Callable[[Session, Edition], Figure]] = {
     "registrations": registrations_over_time,
     "tickets": ticket_types_filled,
@@ -343,6 +366,7 @@ FIGURES: dict[str, Callable[[Session, Edition], Figure]] = {
     "sessions": session_fill,
     "meetings": meeting_figures,
     "meetings-per-startup": meetings_per_startup,
+    "arrivals": arrivals,
 }
 
 

@@ -26,6 +26,7 @@ from techfest.core.models import AuditLog, Edition
 from techfest.db import now_utc
 from techfest.i18n import pick
 from techfest.matchmaking.models import Meeting, MeetingSlot, MeetingTable
+from techfest.printing.models import Document
 from techfest.registration.models import Registration
 
 # --- audit log -------------------------------------------------------------------------
@@ -195,8 +196,22 @@ def _day_before(session: Session, edition: Edition, now: datetime) -> int:
                 venue=pick(edition, "venue"),
                 link=agenda,
             )
+        agenda_pdf = session.exec(
+            select(Document.id)
+            .where(
+                Document.edition_id == edition.id,
+                Document.owner_user_id == user.id,
+                Document.kind == "agenda",
+            )
+            .order_by(Document.created_at.desc())
+        ).first()
         if queue_email(
-            session, user.email, subject, body, dedupe_key=f"reminder-day:{edition.id}:{user.id}"
+            session,
+            user.email,
+            subject,
+            body,
+            dedupe_key=f"reminder-day:{edition.id}:{user.id}",
+            attachment_document_id=agenda_pdf,
         ):
             sent += 1
     return sent

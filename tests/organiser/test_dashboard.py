@@ -191,7 +191,9 @@ def test_dashboard_draws_every_chart_as_svg(client, session, auth):
 
     body = client.get("/2025/organiser/").get_data(as_text=True)
 
-    assert body.count('<svg class="tf-chart"') == 7  # six charts and the booth map
+    assert (
+        body.count('<svg class="tf-chart"') == 7
+    )  # six charts with data, the booth map; no arrivals yet
     assert "style=" not in body
     assert "<script>" not in body
 
@@ -215,3 +217,28 @@ def test_csv_cells_that_look_like_formulas_are_defused(client, session, auth):
     rows = _csv(client, "/2025/organiser/charts/sessions.csv")
 
     assert rows[0]["title"] == "'=HYPERLINK(1)"
+
+
+def test_arrivals_are_counted_per_local_hour(client, session, auth):
+    edition = make_edition(session)
+    _organiser(session, edition)
+    ticket = make_ticket(session, edition)
+    for hour, minute in ((7, 55), (8, 5), (8, 59), (10, 30)):
+        reg = register(session, edition, make_user(session, edition), ticket)
+        session.add(
+            CheckIn(
+                edition_id=edition.id,
+                registration_id=reg.id,
+                scanned_at=local(2025, 10, 9, hour, minute),
+            )
+        )
+    session.commit()
+    auth.login("boss@techfest.vn", PASSWORD)
+
+    rows = _csv(client, "/2025/organiser/charts/arrivals.csv")
+
+    assert rows == [
+        {"hour": "2025-10-09 07:00", "check_ins": "1"},
+        {"hour": "2025-10-09 08:00", "check_ins": "2"},
+        {"hour": "2025-10-09 10:00", "check_ins": "1"},
+    ]

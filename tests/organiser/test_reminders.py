@@ -6,9 +6,11 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session, select
 
+from techfest.auth.models import User
 from techfest.core.models import OutboxEmail
 from techfest.db import writing
 from techfest.organiser import services
+from techfest.printing.models import Document
 from tests.factories import make_edition, make_org, make_user
 from tests.organiser.builders import fresh, make_meeting, make_ticket, meeting_grid, register
 
@@ -24,6 +26,16 @@ def test_day_before_reminder_is_queued_once_per_delegate(app, session):
     ticket = make_ticket(session, edition)
     for email, locale in (("an@example.vn", "vi"), ("bo@example.com", "en")):
         register(session, edition, make_user(session, edition, email=email, locale=locale), ticket)
+    agenda = Document(
+        edition_id=edition.id,
+        kind="agenda",
+        key="an",
+        owner_user_id=session.exec(select(User.id).where(User.email == "an@example.vn")).one(),
+        content_hash="h",
+        filename="agenda.pdf",
+        pdf=b"%PDF",
+    )
+    session.add(agenda)
     cancelled = make_user(session, edition, email="off@example.vn")
     register(session, edition, cancelled, ticket, "cancelled")
     session.commit()
@@ -43,6 +55,8 @@ def test_day_before_reminder_is_queued_once_per_delegate(app, session):
     assert mails["an@example.vn"].subject == "Ngày mai: Techfest Hải Phòng 2025"
     assert mails["bo@example.com"].subject == "Tomorrow: Techfest Hai Phong 2025"
     assert "http://127.0.0.1:8000/2025/programme/agenda" in mails["bo@example.com"].body
+    assert mails["an@example.vn"].attachment_document_id == agenda.id
+    assert mails["bo@example.com"].attachment_document_id is None
 
 
 def test_no_day_before_reminder_on_other_days(app, session):
