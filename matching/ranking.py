@@ -67,6 +67,13 @@ def _money(value: float) -> str:
     return f"{value:.0f}"
 
 
+def _normalize(X: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows to unit length (a matrix without columns is returned as is)."""
+    if X.shape[1] == 0 or X.shape[0] == 0:
+        return X.tocsr().astype(np.float32)
+    return normalize(X.tocsr(), copy=False).astype(np.float32)
+
+
 def _prune(X: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     """Keep each row's ``keep`` largest weights and re-normalise (sparser products)."""
     X = X.tocsr()
@@ -81,7 +88,7 @@ def _prune(X: sp.csr_matrix, keep: int) -> sp.csr_matrix:
         row[row < cut] = 0.0
     out = sp.csr_matrix((data, X.indices, X.indptr), shape=X.shape)
     out.eliminate_zeros()
-    return normalize(out, copy=False).astype(np.float32)
+    return _normalize(out)
 
 
 def _place_tokens(text: str) -> set[str]:
@@ -99,13 +106,13 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         self,
         random_state: int | None = 0,
         lang: str = "en",
-        w_thesis: float = 0.2,
-        w_portfolio: float = 0.4,
-        w_sector: float = 0.1,
-        w_stage: float = 0.15,
+        w_thesis: float = 0.15,
+        w_portfolio: float = 0.45,
+        w_sector: float = 0.05,
+        w_stage: float = 0.2,
         w_ticket: float = 0.1,
         w_location: float = 0.05,
-        char_weight: float = 0.4,
+        char_weight: float = 0.3,
         ticket_tolerance: float = 0.25,
         hard_filters: bool = True,
         max_reasons: int = 4,
@@ -175,10 +182,17 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
             C = sp.csr_matrix((len(corpus), 0), dtype=np.float32)
         cw = float(np.sqrt(self.char_weight)) if C.shape[1] else 0.0
         ww = float(np.sqrt(1.0 - self.char_weight)) if C.shape[1] else 1.0
-        X = sp.hstack([W * ww, C * cw], format="csr", dtype=np.float32)
         n_t = len(t_docs)
-        self.S_ = _prune(X[:n_s], self.max_terms)
-        self.T_ = _prune(X[n_s : n_s + n_t], self.max_terms)
+        # Prune words and character n-grams separately, so neither crowds out the other.
+        Wp = _prune(W[: n_s + n_t], self.max_terms)
+        Cp = _prune(C[: n_s + n_t], self.max_terms) if C.shape[1] else C[: n_s + n_t]
+        X = sp.vstack([
+            sp.hstack([Wp * ww, Cp * cw], format="csr", dtype=np.float32),
+            sp.hstack([W[n_s + n_t :] * ww, C[n_s + n_t :] * cw], format="csr",
+                      dtype=np.float32),
+        ], format="csr")
+        self.S_ = X[:n_s]
+        self.T_ = X[n_s : n_s + n_t]
         self.s_words_ = W[:n_s]
         # Investor words: thesis plus portfolio, for the shared key terms.
         owner_w = sp.csr_matrix(
@@ -203,8 +217,11 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
                     vals.append(float(np.clip(rating, -1.0, 1.0)))
             fb = sp.csr_matrix((vals, (rows, cols)), shape=(n_i, n_s), dtype=np.float32)
             P = P + fb @ self.S_
-        self.P_ = _prune(normalize(P.tocsr(), copy=False).astype(np.float32),
-                         2 * self.max_terms)
+        n_w = W.shape[1]
+        P = P.tocsr()
+        Pw = _prune(_normalize(P[:, :n_w]), 2 * self.max_terms) * ww
+        Pc = _prune(_normalize(P[:, n_w:]), 2 * self.max_terms) * cw
+        self.P_ = sp.hstack([Pw, Pc], format="csr", dtype=np.float32)
         self.has_portfolio_ = np.asarray(abs(P).sum(axis=1)).ravel() > 0
 
         self._build_features(exclude_pairs)
@@ -269,8 +286,8 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         i_sec = [expand(" ".join(iv.sectors)) for iv in self.investors_]
         try:
             sec_vec.fit(s_sec + i_sec)
-            s_secm = normalize(sec_vec.transform(s_sec).astype(f32))
-            i_secm = normalize(sec_vec.transform(i_sec).astype(f32))
+            s_secm = _normalize(sec_vec.transform(s_sec).astype(f32))
+            i_secm = _normalize(sec_vec.transform(i_sec).astype(f32))
         except ValueError:  # no sector anywhere
             s_secm = sp.csr_matrix((n_s, 1), dtype=f32)
             i_secm = sp.csr_matrix((n_i, 1), dtype=f32)

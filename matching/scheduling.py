@@ -609,6 +609,8 @@ def schedule(
         return _result(pb, "optimal", [], 0, fair, start, None)
 
     hint = _greedy(pb, doms)
+    if hint is None:
+        hint = _feasible(pb, doms, start + time_limit * 0.3, num_workers, random_state)
     built = _build(pb, doms, fair, hint)
     deadline = start + time_limit
     lower = 0
@@ -666,6 +668,39 @@ def schedule(
         return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
     return _result(pb, "unknown", None, lower, fair, start,
                    [f"no schedule found within {time_limit:g} s; raise --time-limit"])
+
+
+def _feasible(
+    pb: _Problem, doms: list[list[int]], until: float, num_workers: int, random_state: int
+) -> list[int] | None:
+    """Any valid placement, ignoring breaks and fairness (a starting point)."""
+    model = cp_model.CpModel()
+    x = {(m, s): model.new_bool_var("") for m, dom in enumerate(doms) for s in dom}
+    for m, dom in enumerate(doms):
+        model.add_exactly_one(x[m, s] for s in dom)
+    by_slot: dict[int, list[Any]] = defaultdict(list)
+    for (_, s), var in x.items():
+        by_slot[s].append(var)
+    for lits in by_slot.values():
+        model.add(sum(lits) <= len(pb.table_ids))
+    for ms in pb.meetings_of():
+        for s in range(pb.n_slots):
+            lits = [x[m, s] for m in ms if (m, s) in x]
+            if len(lits) > 1:
+                model.add_at_most_one(lits)
+    for a, b in pb.precedences:
+        model.add(sum(s * x[a, s] for s in doms[a]) + 1 <= sum(s * x[b, s] for s in doms[b]))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(until - time.perf_counter(), 0.05)
+    solver.parameters.num_workers = num_workers
+    solver.parameters.random_seed = random_state
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    slot_of = [0] * len(doms)
+    for (m, s), var in x.items():
+        if solver.boolean_value(var):
+            slot_of[m] = s
+    return slot_of
 
 
 def _infeasible(

@@ -78,8 +78,14 @@ def _strip(text: str) -> str:
     return fold(text)
 
 
-def _description(rng: np.random.Generator, themes: list[int], lang: str, plain: bool) -> str:
-    words: list[str] = []
+_NICHE = tuple(f"{a}{b}" for a in ("agri", "bio", "cold", "data", "eco", "geo", "micro", "nano",
+                                    "smart", "tele")
+               for b in ("chain", "link", "track", "grid", "hub", "lab", "net", "sense"))
+
+
+def _description(rng: np.random.Generator, themes: list[int], lang: str, plain: bool,
+                 niche: tuple[str, ...] = ()) -> str:
+    words: list[str] = list(niche)
     for t in themes:
         en, vi = THEMES[t][2], THEMES[t][3]
         pool = en if lang == "en" else vi if lang == "vi" else en + vi
@@ -92,7 +98,8 @@ def _description(rng: np.random.Generator, themes: list[int], lang: str, plain: 
     return _strip(text) if plain else text
 
 
-def _startup(rng: np.random.Generator, sid: Any, themes: list[int], stage: str) -> Startup:
+def _startup(rng: np.random.Generator, sid: Any, themes: list[int], stage: str,
+             niche: tuple[str, ...] | None = None) -> Startup:
     lang = str(rng.choice(["en", "vi", "mixed"]))
     plain = bool(rng.random() < 0.3)
     lo, hi = _RAISE_BY_STAGE[stage]
@@ -102,7 +109,10 @@ def _startup(rng: np.random.Generator, sid: Any, themes: list[int], stage: str) 
     return Startup(
         id=sid,
         name=f"Startup {sid}",
-        description=_description(rng, themes, lang, plain),
+        description=_description(
+            rng, themes, lang, plain,
+            niche if niche is not None else (str(rng.choice(_NICHE)),),
+        ),
         sectors=(sector,) if rng.random() < 0.8 else (),
         stage=stage if rng.random() < 0.9 else None,
         raising_usd=round(raising, -3) if rng.random() < 0.8 else None,
@@ -136,9 +146,10 @@ def make_ranking_eval(
     n_themes = len(THEMES)
     next_id = 0
 
-    def new_startup(themes: list[int], stage: str) -> Startup:
+    def new_startup(themes: list[int], stage: str,
+                    niche: tuple[str, ...] | None = None) -> Startup:
         nonlocal next_id
-        s = _startup(rng, f"s{next_id}", themes, stage)
+        s = _startup(rng, f"s{next_id}", themes, stage, niche)
         next_id += 1
         return s
 
@@ -157,8 +168,11 @@ def make_ranking_eval(
         stated = prefs[:1]
         lang = str(rng.choice(["en", "vi"]))
         thesis = _description(rng, stated, lang, plain=bool(rng.random() < 0.3))
+        # Each investor also has a niche (technologies it keeps backing), seen in the deals.
+        niches = tuple(str(x) for x in rng.choice(_NICHE, size=3, replace=False))
         deals = [
-            new_startup([int(rng.choice(prefs))], str(rng.choice(stages)))
+            new_startup([int(rng.choice(prefs))], str(rng.choice(stages)),
+                        (str(rng.choice(niches)),) if rng.random() < 0.7 else None)
             for _ in range(int(rng.integers(n_earlier[0], n_earlier[1] + 1)) + n_later)
         ]
         earlier, held_out = deals[:-n_later], deals[-n_later:]
@@ -222,7 +236,9 @@ def festival_problem(
             k = int(rng.integers(0, n_slots - 2))
             width = int(rng.integers(1, max(2, int(unavailable_share * n_slots * 3))))
             unavailable[p] = [slots[s]["id"] for s in range(k, min(k + width, n_slots))]
-    cap = {p: n_slots - len(unavailable.get(p, [])) - 2 for p in startups + investors}
+    # Nobody sits through more than three quarters of the slots.
+    cap = {p: min(n_slots - len(unavailable.get(p, [])) - 2, (3 * n_slots) // 4)
+           for p in startups + investors}
     w_s = rng.pareto(2.0, n_startups) + 1
     w_i = rng.pareto(2.0, n_investors) + 1
     load = dict.fromkeys(startups + investors, 0)

@@ -14,7 +14,9 @@ def violations(problem: dict[str, Any], result: dict[str, Any], fairness: int | 
     day = {s["id"]: s.get("day", 1) for s in problem["slots"]}
     block = {s["id"]: s.get("block") for s in problem["slots"]}
     tables = {t["id"] for t in problem["tables"]}
-    unavailable = {p["id"]: set(p.get("unavailable") or []) for p in problem.get("participants", [])}
+    unavailable = {
+        p["id"]: set(p.get("unavailable") or []) for p in problem.get("participants", [])
+    }
     meetings = {m["id"]: m for m in problem["meetings"]}
     placed: dict[Any, Any] = {}
     used: set[tuple[Any, Any]] = set()

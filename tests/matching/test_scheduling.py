@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
 import pytest
 
-from matching.dzn import parse_dzn
-from matching.scheduling import check_schedule, schedule
+from matching.dzn import DznError, parse_dzn
+from matching.scheduling import check_schedule, greedy_schedule, schedule
+from matching.synth import festival_problem
 
 from .checker import violations
 
@@ -25,3 +28,217 @@ def test_schedule_b2b_instance_reaches_known_optimum(name, optimum):
     assert result["breaks"] == optimum
     assert violations(problem, result, 2) == []
     assert check_schedule(problem, result) == []
+
+
+def _tiny(rng, n_meetings=5, n_slots=5, n_people=4, tables=2, days=1):
+    slots = [
+        {
+            "id": f"t{k}",
+            "day": 1 + k * days // n_slots,
+            "block": "morning" if k % 3 else "afternoon",
+        }
+        for k in range(n_slots)
+    ]
+    people = [f"p{k}" for k in range(n_people)]
+    meetings = []
+    for m in range(n_meetings):
+        a, b = rng.sample(people, 2)
+        meetings.append(
+            {
+                "id": m,
+                "participants": [a, b],
+                "blocks": ["morning"] if rng.random() < 0.2 else None,
+                "fixed_slot": None,
+            }
+        )
+    participants = [
+        {"id": p, "unavailable": [s["id"] for s in slots if rng.random() < 0.1]} for p in people
+    ]
+    return {
+        "slots": slots,
+        "tables": [{"id": k} for k in range(tables)],
+        "participants": participants,
+        "meetings": meetings,
+        "precedences": [],
+    }
+
+
+def _brute_force(problem, fairness):
+    slots = [s["id"] for s in problem["slots"]]
+    best = None
+    for combo in itertools.product(slots, repeat=len(problem["meetings"])):
+        result = {"assignments": [], "breaks": None}
+        used: dict = {}
+        for m, s in zip(problem["meetings"], combo, strict=True):
+            used[s] = used.get(s, 0) + 1
+            result["assignments"].append({"meeting": m["id"], "slot": s, "table": used[s] - 1})
+        errors = violations(problem, result, fairness)
+        real = [e for e in errors if not e.startswith("reported")]
+        if real:
+            continue
+        breaks = int(next(e for e in errors if e.startswith("reported")).split()[-1])
+        if best is None or breaks < best:
+            best = breaks
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_schedule_is_optimal_against_brute_force(seed):
+    rng = random.Random(seed)
+    problem = _tiny(rng, days=1 + seed % 2)
+    problem["precedences"] = [[0, 1]] if seed % 3 == 0 else []
+    best = _brute_force(problem, 1)
+    result = schedule(problem, time_limit=20, fairness=1)
+    if best is None:
+        assert result["status"] == "infeasible"
+        assert result["explanation"]
+    else:
+        assert result["status"] == "optimal"
+        assert result["breaks"] == best
+        assert violations(problem, result, 1) == []
+
+
+def test_schedule_explains_meeting_without_common_slot():
+    problem = {
+        "slots": [{"id": 1, "day": 1, "block": "am"}, {"id": 2, "day": 1, "block": "am"}],
+        "tables": [{"id": "A"}],
+        "participants": [{"id": "x", "unavailable": [1]}, {"id": "y", "unavailable": [2]}],
+        "meetings": [{"id": "m1", "participants": ["x", "y"]}],
+    }
+    result = schedule(problem)
+    assert result["status"] == "infeasible"
+    assert result["explanation"] == [
+        "meeting 'm1': no slot where all of 'x', 'y' are available and its precedences can hold"
+    ]
+
+
+def test_schedule_explains_overloaded_participant():
+    problem = {
+        "slots": [{"id": k} for k in range(2)],
+        "tables": [{"id": k} for k in range(5)],
+        "participants": [],
+        "meetings": [{"id": k, "participants": ["busy", f"o{k}"]} for k in range(3)],
+    }
+    result = schedule(problem)
+    assert result["status"] == "infeasible"
+    assert "participant 'busy' has 3 meetings" in result["explanation"][0]
+
+
+def test_schedule_explains_too_few_tables():
+    problem = {
+        "slots": [{"id": k} for k in range(2)],
+        "tables": [{"id": 1}],
+        "meetings": [{"id": k, "participants": [f"a{k}", f"b{k}"]} for k in range(3)],
+    }
+    result = schedule(problem)
+    assert result["status"] == "infeasible"
+    assert result["explanation"] == ["3 meetings but only 1 tables x 2 slots = 2 places"]
+
+
+def test_schedule_explains_tight_fairness():
+    # "hub" meets in slots 1 and 3 only (slot 2 unavailable): one break it cannot avoid,
+    # while others have none, so fairness 0 is impossible.
+    problem = {
+        "slots": [{"id": k, "day": 1} for k in range(1, 4)],
+        "tables": [{"id": 1}, {"id": 2}],
+        "participants": [{"id": "hub", "unavailable": [2]}],
+        "meetings": [
+            {"id": "a", "participants": ["hub", "x"]},
+            {"id": "b", "participants": ["hub", "y"]},
+            {"id": "c", "participants": ["x", "y"]},
+        ],
+    }
+    assert schedule(problem, fairness=1)["status"] == "optimal"
+    result = schedule(problem, fairness=0)
+    assert result["status"] == "infeasible"
+    assert "fairness bound 0 is too tight" in result["explanation"][0]
+
+
+def test_schedule_respects_fixed_slots_and_echoes_ids():
+    problem = {
+        "slots": [{"id": "s1", "day": "mon"}, {"id": "s2", "day": "mon"}],
+        "tables": [{"id": "T9"}],
+        "participants": [{"id": 5, "unavailable": []}],
+        "meetings": [{"id": "x", "participants": [5, 6], "fixed_slot": "s2"}],
+    }
+    result = schedule(problem)
+    assert result["assignments"] == [{"meeting": "x", "slot": "s2", "table": "T9"}]
+
+
+def test_check_schedule_finds_violations():
+    problem = {
+        "slots": [{"id": 1}, {"id": 2}],
+        "tables": [{"id": 1}],
+        "meetings": [
+            {"id": "a", "participants": ["x", "y"]},
+            {"id": "b", "participants": ["x", "z"]},
+        ],
+    }
+    bad = {
+        "assignments": [
+            {"meeting": "a", "slot": 1, "table": 1},
+            {"meeting": "b", "slot": 1, "table": 1},
+        ],
+        "breaks": 0,
+    }
+    errors = check_schedule(problem, bad)
+    assert "table 1 holds two meetings in slot 1" in errors
+    assert "participant 'x' has two meetings in slot 1" in errors
+
+
+def test_parse_dzn_reads_a_small_instance():
+    text = """
+    nBusiness = 3; nMeetings = 2; nTables = 1; nTotalSlots = 3; nMorningSlots = 2;
+    requested = [|1, 2, 1, |2, 3, 3, |];
+    meetingsxBusiness = [{1,2}, {1,2,3}, {1,3}];
+    nMeetingsBusiness = [1, 2, 1];
+    forbidden = [{0}, {0,3}, {0}];
+    fixed = [0, 3];
+    precedences = [{}, {1}];
+    """
+    problem = parse_dzn(text)
+    assert [s["block"] for s in problem["slots"]] == ["morning", "morning", "afternoon"]
+    assert problem["meetings"] == [
+        {"id": 1, "participants": [1, 2], "blocks": ["morning"], "fixed_slot": None},
+        {"id": 2, "participants": [2, 3], "blocks": None, "fixed_slot": 3},
+    ]
+    assert problem["participants"][1] == {"id": 2, "unavailable": [3]}
+    assert problem["precedences"] == [[1, 2]]
+    result = schedule(problem)
+    assert result["status"] == "infeasible"  # participant 2 cannot attend fixed slot 3
+
+
+def test_parse_dzn_rejects_broken_text():
+    with pytest.raises(DznError):
+        parse_dzn("nBusiness = 2;")
+
+
+def test_festival_generator_gives_valid_schedule():
+    problem = festival_problem(
+        n_startups=30,
+        n_investors=10,
+        n_meetings=120,
+        days=2,
+        slots_per_day=8,
+        n_tables=10,
+        random_state=1,
+    )
+    result = schedule(problem, time_limit=20)
+    assert result["status"] in ("optimal", "feasible")
+    assert violations(problem, result, 2) == []
+    assert result["lower_bound"] <= result["breaks"]
+
+
+def test_greedy_baseline_output_is_checked():
+    problem = festival_problem(
+        n_startups=20,
+        n_investors=8,
+        n_meetings=60,
+        days=1,
+        slots_per_day=10,
+        n_tables=8,
+        random_state=2,
+    )
+    result = greedy_schedule(problem)
+    if result["status"] == "feasible":
+        assert violations(problem, result, 2) == []

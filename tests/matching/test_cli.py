@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "matching", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def profiles(tmp_path):
+    s = tmp_path / "s.jsonl"
+    s.write_text(
+        "\n".join(
+            json.dumps(x, ensure_ascii=False)
+            for x in [
+                {
+                    "id": "s1",
+                    "name": "Cảng Xanh",
+                    "description": "logistics cảng biển Hải Phòng",
+                    "sectors": ["logistics hàng hải"],
+                    "stage": "seed",
+                    "raising_usd": 200000,
+                    "location": "Hải Phòng",
+                    "founded_year": 2022,
+                    "extra": True,
+                },
+                {
+                    "id": 2,
+                    "name": "EduVN",
+                    "description": "online learning for students",
+                    "sectors": ["edtech"],
+                    "stage": "series-a",
+                    "raising_usd": 3000000,
+                },
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    i = tmp_path / "i.jsonl"
+    i.write_text(
+        "\n".join(
+            json.dumps(x, ensure_ascii=False)
+            for x in [
+                {
+                    "id": "inv-a",
+                    "name": "Sea Fund",
+                    "thesis": "port logistics, maritime shipping",
+                    "sectors": ["maritime logistics"],
+                    "stages": ["seed"],
+                    "ticket_min_usd": 50000,
+                    "ticket_max_usd": 500000,
+                    "locations": ["Vietnam"],
+                    "portfolio": ["container tracking for the port of Hai Phong"],
+                    "max_meetings": 8,
+                },
+                {"id": 7, "thesis": "giáo dục trực tuyến", "stages": ["series-a"]},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return s, i
+
+
+def test_cli_rank_for_investors_format(profiles):
+    s, i = profiles
+    out = _run("rank", "--startups", str(s), "--investors", str(i), "--top", "1")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [x["investor"] for x in lines] == ["inv-a", 7]
+    first = lines[0]["matches"][0]
+    assert first["startup"] == "s1"
+    assert set(first) == {"startup", "score", "reasons"}
+    assert 0 <= first["score"] <= 1
+    assert "seed stage, within ticket 50k–500k USD" in first["reasons"]
+    assert lines[1]["matches"][0]["startup"] == 2
+
+
+def test_cli_rank_for_startups_in_vietnamese(profiles):
+    s, i = profiles
+    out = _run(
+        "rank", "--startups", str(s), "--investors", str(i), "--for", "startups", "--lang", "vi"
+    )
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert lines[0]["startup"] == "s1"
+    assert lines[0]["matches"][0]["investor"] == "inv-a"
+    assert any(r.startswith("giai đoạn hạt giống") for r in lines[0]["matches"][0]["reasons"])
+
+
+def test_cli_assign_round_trip(tmp_path):
+    problem = {
+        "pairs": [{"startup": "a", "investor": 1, "score": 0.5, "tier": "nice"}],
+        "startups": [{"id": "a", "min_meetings": 1, "max_meetings": 2}],
+        "investors": [{"id": 1, "max_meetings": 3}],
+    }
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(problem))
+    out = _run("assign", str(path))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["status"] == "optimal"
+    assert result["meetings"] == [{"startup": "a", "investor": 1, "score": 0.5}]
+
+
+def test_cli_schedule_json_and_infeasible(tmp_path):
+    ok = {
+        "slots": [
+            {"id": "a", "day": 1, "block": "morning"},
+            {"id": "b", "day": 1, "block": "morning"},
+        ],
+        "tables": [{"id": "T1"}],
+        "participants": [{"id": "x", "unavailable": []}],
+        "meetings": [
+            {"id": 1, "participants": ["x", "y"], "blocks": None, "fixed_slot": None},
+            {"id": 2, "participants": ["x", "z"], "blocks": ["morning"], "fixed_slot": None},
+        ],
+        "precedences": [[2, 1]],
+        "fairness": 2,
+    }
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(ok))
+    out = _run("schedule", str(path), "--time-limit", "5")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert set(result) >= {
+        "status",
+        "breaks",
+        "lower_bound",
+        "fairness",
+        "solve_seconds",
+        "assignments",
+    }
+    assert result["status"] == "optimal"
+    assert [a["slot"] for a in sorted(result["assignments"], key=lambda a: a["meeting"])] == [
+        "b",
+        "a",
+    ]
+    ok["tables"] = []
+    path.write_text(json.dumps(ok))
+    out = _run("schedule", str(path))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert "0 tables" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["assign", "/nonexistent/p.json"], "no such file"),
+        (["schedule", "--format", "dzn", "/nonexistent/x.dzn"], "no such file"),
+    ],
+)
+def test_cli_errors_are_clear(args, message):
+    out = _run(*args)
+    assert out.returncode == 1
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_bad_json_and_bad_dzn(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    out = _run("assign", str(bad))
+    assert out.returncode == 1
+    assert "invalid JSON" in out.stderr
+    out = _run("schedule", "--format", "dzn", str(bad))
+    assert out.returncode == 1
+    assert "missing field" in out.stderr
+    lines = tmp_path / "s.jsonl"
+    lines.write_text('{"id": 1}\n[1, 2]\n')
+    out = _run("rank", "--startups", str(lines), "--investors", str(lines))
+    assert out.returncode == 1
+    assert "line 2" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_help_lists_the_commands():
+    out = _run("--help")
+    assert out.returncode == 0
+    for word in ("rank", "assign", "schedule"):
+        assert word in out.stdout
+
+
+def test_matching_imports_no_web_framework():
+    code = (
+        "import sys, matching, matching.cli, matching.synth; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('flask', 'sqlmodel', 'sqlalchemy', 'techfest')]; print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_benchmarks_run_in_quick_mode(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_matching
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    figures = bench_matching.main(quick=True)
+    printed = capsys.readouterr().out
+    assert "rank quality" in printed
+    assert "assign:" in printed
+    assert "schedule festival" in printed
+    assert figures["schedule"]["festival"]["valid"]
