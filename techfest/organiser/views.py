@@ -169,12 +169,15 @@ def retention():
 @privacy_bp.get("/")
 @login_required
 def index():
-    return render_template("organiser/privacy/index.html")
+    return render_template("organiser/privacy/index.html", action_form=ActionForm())
 
 
-@privacy_bp.get("/my-data.json")
+@privacy_bp.post("/my-data.json")
 @login_required
 def my_data():
+    # a POST: each download is recorded as a data request
+    if not ActionForm().validate_on_submit():
+        abort(400)
     data = privacy.export_for_self(db(), current_user)
     db().commit()
     return Response(

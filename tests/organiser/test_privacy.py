@@ -112,7 +112,7 @@ def test_download_my_data_holds_everything_and_is_recorded(client, session, auth
     person, _other = _person_with_a_trail(session, edition)
     auth.login(EMAIL, PASSWORD)
 
-    response = client.get("/privacy/my-data.json")
+    response = client.post("/privacy/my-data.json")
 
     assert response.status_code == 200
     data = response.json
