@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
@@ -17,7 +17,7 @@ from techfest.booths import services
 from techfest.booths.models import BoothBooking
 from techfest.core.models import Edition, Organisation
 from techfest.db import writing
-from tests.booths.conftest import make_booth, make_startup_member
+from tests.booths.conftest import make_booking, make_booth, make_startup_member
 
 ATTEMPTS = 50
 
@@ -95,3 +95,15 @@ def test_one_organisation_racing_for_many_booths_gets_only_its_limit(app, sessio
         select(BoothBooking.status).where(BoothBooking.organisation_id == org.id)
     ).all()
     assert statuses == ["pending"]
+
+
+@pytest.mark.both_databases
+def test_database_refuses_a_second_live_booking_for_one_booth(app, session, plan):
+    make_booking(session, plan.booth("A01"), plan.startup, "approved")
+    session.commit()
+
+    with pytest.raises(IntegrityError):
+        make_booking(session, plan.booth("A01"), plan.other_startup, "pending")
+    session.rollback()
+    make_booking(session, plan.booth("A01"), plan.other_startup, "rejected")
+    session.commit()
