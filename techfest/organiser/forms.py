@@ -34,7 +34,11 @@ class LogRequestForm(FlaskForm):
 
 
 class EraseForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     confirm = BooleanField(
         _l("I understand that my account and personal data will be erased for good."),
         validators=[DataRequired(message=_l("Please tick the box to confirm."))],

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, logout_user
 
 from techfest.auth.models import ROLES
 from techfest.core.csvio import write_csv
-from techfest.core.editions import organiser_required
+from techfest.core.editions import current_edition, edition_by_year, organiser_required
 from techfest.core.navigation import add_nav
 from techfest.db import db
 from techfest.organiser import bp, privacy, services
@@ -164,6 +164,13 @@ def retention():
 
 
 # --------------------------------------------------------------------------- a person's data
+
+
+@privacy_bp.before_request
+def _edition_for_layout():
+    """These pages belong to no edition; the menu and footer show the one the link came from."""
+    year = request.args.get("year", type=int)
+    g.edition = (edition_by_year(db(), year) if year else None) or current_edition(db())
 
 
 @privacy_bp.get("/")
