@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import subprocess
 import tempfile
@@ -299,9 +300,14 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _libpq_url(url: str) -> str:
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """A libpq address without the password, and the environment that carries it instead
+    (a password on the command line would show in the process list)."""
     parsed = sa.engine.make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    return parsed.set(password=None).render_as_string(hide_password=False), env
 
 
 def backup_database(url: str, output: Path, run: Callable = subprocess.run) -> Path:
@@ -310,6 +316,7 @@ def backup_database(url: str, output: Path, run: Callable = subprocess.run) -> P
     output.parent.mkdir(parents=True, exist_ok=True)
     source = _sqlite_path(url)
     if source is None:
+        dsn, env = _libpq(url)
         run(
             [
                 "pg_dump",
@@ -319,9 +326,10 @@ def backup_database(url: str, output: Path, run: Callable = subprocess.run) -> P
                 "--file",
                 str(output),
                 "--dbname",
-                _libpq_url(url),
+                dsn,
             ],
             check=True,
+            env=env,
         )
         return output
     if not source.exists():
@@ -350,6 +358,7 @@ def restore_database(url: str, backup: Path, run: Callable = subprocess.run) -> 
         raise BackupError(f"No backup file at {backup}.")
     target = _sqlite_path(url)
     if target is None:
+        dsn, env = _libpq(url)
         run(
             [
                 "psql",
@@ -360,9 +369,10 @@ def restore_database(url: str, backup: Path, run: Callable = subprocess.run) -> 
                 "--file",
                 str(backup),
                 "--dbname",
-                _libpq_url(url),
+                dsn,
             ],
             check=True,
+            env=env,
         )
         return
     src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)

@@ -52,3 +52,23 @@ def test_backup_of_sqlite_is_a_consistent_database_file(app, session, tmp_path):
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("select year from edition").fetchall() == [(2025,)]
+
+
+def test_pg_dump_gets_the_password_from_the_environment_not_the_command_line(tmp_path):
+    from techfest.organiser.services import backup_database
+
+    calls = []
+
+    def run(args, **kwargs):
+        calls.append((args, kwargs))
+
+    backup_database(
+        "postgresql+psycopg://tf:s3cret@db.local:5432/techfest", tmp_path / "x.sql", run=run
+    )
+
+    ((args, kwargs),) = calls
+    assert args[0] == "pg_dump"
+    assert "s3cret" not in " ".join(args)
+    assert args[-1] == "postgresql://tf@db.local:5432/techfest"
+    assert kwargs["env"]["PGPASSWORD"] == "s3cret"
+    assert kwargs["check"] is True
