@@ -215,8 +215,11 @@ def booth_detail(
     booth = get_booth(session, edition, booth_id)
     zone = session.get(Zone, booth.zone_id)
     booking = availability.live_booking_of(session, booth.id, now_utc())
-    own = booking is not None and organisation_id is not None
-    own = own and booking.organisation_id == organisation_id
+    own = (
+        booking is not None
+        and organisation_id is not None
+        and booking.organisation_id == organisation_id
+    )
     return BoothDetail(booth, zone, availability.state_of(booth, booking), booking, own)
 
 
@@ -285,7 +288,17 @@ def bookings_by_status(session: Session, edition: Edition, status: str) -> list[
 
 
 def status_counts(session: Session, edition: Edition) -> dict[str, int]:
-    return {s: len(bookings_by_status(session, edition, s)) for s in BOOKING_STATUSES}
+    """How many bookings of the edition are in each status, as people see it."""
+    now = now_utc()
+    counts = dict.fromkeys(BOOKING_STATUSES, 0)
+    bookings = session.exec(
+        select(BoothBooking)
+        .join(Booth, Booth.id == BoothBooking.booth_id)
+        .where(Booth.edition_id == edition.id)
+    )
+    for booking in bookings:
+        counts[effective_status(booking, now)] += 1
+    return counts
 
 
 def organiser_booking(session: Session, edition: Edition, booking_id: int) -> BookingRow:
