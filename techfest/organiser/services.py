@@ -307,7 +307,15 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
-    return parsed.set(password=None).render_as_string(hide_password=False), env
+    bare = sa.engine.URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return bare.render_as_string(hide_password=False), env
 
 
 def backup_database(url: str, output: Path, run: Callable = subprocess.run) -> Path:
