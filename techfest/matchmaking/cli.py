@@ -16,7 +16,10 @@ def _session() -> Session:
 @click.command("match")
 @click.option("--year", type=int, required=True, help="Edition to run the matcher for.")
 @click.option("--time-limit", default=10.0, show_default=True, help="Seconds for the schedule.")
-def match(year: int, time_limit: float) -> None:
+@click.option(
+    "--reserve", default=1, show_default=True, help="Places per investor kept for booking."
+)
+def match(year: int, time_limit: float, reserve: int) -> None:
     """Run the matcher (assign + schedule) for an edition; the result is a draft to review."""
     from techfest.core.editions import edition_by_year
     from techfest.core.jobs import run_job
@@ -30,7 +33,7 @@ def match(year: int, time_limit: float) -> None:
         if edition is None:
             raise click.ClickException(f"No edition {year}.")
         try:
-            job = services.start_run(session, edition, None, time_limit=time_limit)
+            job = services.start_run(session, edition, None, time_limit=time_limit, reserve=reserve)
         except services.MatchmakingError as exc:
             raise click.ClickException(str(exc.message)) from exc
         session.commit()

@@ -85,29 +85,46 @@ def _current(session: Session, edition: Edition) -> None:
             )
         )
 
+    from techfest.matchmaking.services import pair_scores
+
+    scores = pair_scores(session, edition, "en")
+
+    def best(side: str, org_id: int, n: int) -> list[int]:
+        """The `n` best partners of one organisation (the other demo account left out)."""
+        if side == "startup":
+            ranked = [(-sc, i) for (st, i), (sc, _r) in scores.items() if st == org_id]
+            skip = demo_i
+        else:
+            ranked = [(-sc, st) for (st, i), (sc, _r) in scores.items() if i == org_id]
+            skip = demo_s
+        return [other for _sc, other in sorted(ranked) if other != skip][:n]
+
+    # the demo startup: an accepted request, a waiting one each way, an investor's must
+    top_i = best("startup", demo_s, 4)
+    if len(top_i) < 4:
+        top_i += [p.organisation_id for p in others_i if p.organisation_id not in top_i]
     request(
+        top_i[0],
         demo_s,
-        demo_i,
         "accepted",
-        "Chúng tôi đang gọi vốn vòng seed cho nền tảng cảng biển và rất muốn trao đổi với quỹ.",
+        "Quỹ quan tâm tới nền tảng cảng biển của bạn và muốn trao đổi về vòng gọi vốn.",
     )
     request(
-        others_i[0].organisation_id,
+        top_i[1],
         demo_s,
         "pending",
         "We like your traction with container terminals. Could we meet at Techfest?",
     )
+    request(demo_s, top_i[2], "pending", "Would you have 20 minutes for our logistics platform?")
+    # the demo investor: a startup asks, and it marks its favourite "must meet"
+    top_s = best("investor", demo_i, 3)
+    if len(top_s) < 3:
+        top_s += [p.organisation_id for p in others_s if p.organisation_id not in top_s]
     request(
-        others_s[0].organisation_id,
+        top_s[0],
         demo_i,
         "pending",
         "Chúng tôi muốn giới thiệu sản phẩm và nghe góp ý của quỹ về kế hoạch mở rộng.",
-    )
-    request(
-        demo_s,
-        others_i[1].organisation_id,
-        "pending",
-        "Would you have 20 minutes for our logistics platform?",
     )
     for k in range(6):
         s = others_s[1 + k].organisation_id
@@ -121,15 +138,18 @@ def _current(session: Session, edition: Edition) -> None:
             )
         )
 
-    mark(demo_i, others_s[1].organisation_id, "must")
-    mark(demo_i, others_s[2].organisation_id, "nice")
-    mark(demo_s, others_i[1].organisation_id, "must")
-    mark(demo_s, others_i[2].organisation_id, "no")
+    mark(demo_i, top_s[1], "must")
+    mark(demo_i, top_s[2], "nice")
+    mark(top_i[3], demo_s, "must")
+    mark(demo_s, others_i[-1].organisation_id, "no")
+    used = {frozenset(p) for p in ((demo_i, top_s[1]), (demo_i, top_s[2]), (top_i[3], demo_s))}
     pairs = set()
     while len(pairs) < 24:
         s = rng.choice(others_s[3:]).organisation_id
         i = rng.choice(others_i[3:]).organisation_id
-        pairs.add((s, i) if rng.random() < 0.5 else (i, s))
+        if frozenset((s, i)) not in used:
+            used.add(frozenset((s, i)))
+            pairs.add((s, i) if rng.random() < 0.5 else (i, s))
     for n, (a, b) in enumerate(sorted(pairs)):
         mark(a, b, "no" if n % 8 == 0 else ("must" if n % 3 == 0 else "nice"))
 

@@ -196,6 +196,12 @@ class AddMeetingForm(MoveForm):
 
 
 class RunForm(FlaskForm):
+    reserve = IntegerField(
+        _l("Places kept free per investor for booking"),
+        default=1,
+        validators=[Optional(), NumberRange(0, 20)],
+        description=_l("After publishing, investors book these places themselves."),
+    )
     time_limit = IntegerField(
         _l("Time limit for the schedule (seconds)"),
         default=10,

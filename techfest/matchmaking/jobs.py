@@ -18,7 +18,11 @@ from techfest.matchmaking import services
 def run_matcher(session: Session, job: Job, progress) -> Apply:
     edition = session.get(Edition, job.edition_id)
     plan = services.plan_run(
-        session, edition, progress, time_limit=float(job.params.get("time_limit", 10.0))
+        session,
+        edition,
+        progress,
+        time_limit=float(job.params.get("time_limit", 10.0)),
+        reserve=int(job.params.get("reserve", 0)),
     )
     edition_id, job_id = edition.id, job.id
 

@@ -1540,7 +1540,14 @@ def latest_run(session: Session, edition: Edition) -> MatcherRun | None:
     ).first()
 
 
-def start_run(session: Session, edition: Edition, user: User | None, *, time_limit: float = 10.0):
+def start_run(
+    session: Session,
+    edition: Edition,
+    user: User | None,
+    *,
+    time_limit: float = 10.0,
+    reserve: int = 1,
+):
     """Queue a matcher run (assign + schedule) as a background job; caller commits, launches."""
     from techfest.core.jobs import create_job
     from techfest.core.models import Job
@@ -1563,6 +1570,7 @@ def start_run(session: Session, edition: Edition, user: User | None, *, time_lim
         edition_id=edition.id,
         user_id=user.id if user else None,
         time_limit=time_limit,
+        reserve=reserve,
     )
     record(
         session,
@@ -1589,8 +1597,13 @@ def _tiers(session, edition, startup_ids, investor_ids) -> dict[tuple[int, int],
     return tiers
 
 
-def plan_run(session: Session, edition: Edition, progress, time_limit: float = 10.0) -> dict:
-    """Read everything and compute a draft schedule; writes nothing (see `apply_plan`)."""
+def plan_run(
+    session: Session, edition: Edition, progress, time_limit: float = 10.0, reserve: int = 0
+) -> dict:
+    """Read everything and compute a draft schedule; writes nothing (see `apply_plan`).
+
+    `reserve` places of each investor's quota stay free for booking after publishing.
+    """
     from matching.assignment import assign
     from matching.scheduling import greedy_schedule, schedule
 
@@ -1645,6 +1658,8 @@ def plan_run(session: Session, edition: Edition, progress, time_limit: float = 1
                 tier = "no"
             elif (s, i) in accepted and tier != "no":
                 tier = "must"
+            elif tier == "nice" and scores["en"] and (s, i) not in scores["en"]:
+                tier = "no"  # the ranking rules the pair out (stage, ticket or place conflict)
             pairs.append({"startup": s, "investor": i, "score": round(score, 6), "tier": tier})
 
     def room(o, quota):
@@ -1665,7 +1680,8 @@ def plan_run(session: Session, edition: Edition, progress, time_limit: float = 1
             for s in sorted(s_ids)
         ],
         "investors": [
-            {"id": i, "max_meetings": room(i, i_profiles[i].max_meetings)} for i in sorted(i_ids)
+            {"id": i, "max_meetings": room(i, max(0, i_profiles[i].max_meetings - reserve))}
+            for i in sorted(i_ids)
         ],
     }
     capacity = n_slots * len(table_rows) - len(kept)
@@ -1752,10 +1768,23 @@ def plan_run(session: Session, edition: Edition, progress, time_limit: float = 1
         "standby": [list(p) for p in standby],
     }
     for m in placed:
+        pair = (m["startup"], m["investor"])
+        wish = "request" if pair in accepted else ("must" if pair in musts else None)
         for lang in ("vi", "en"):
-            m[f"reasons_{lang}"] = list(scores[lang].get((m["startup"], m["investor"]), (0, ()))[1])
+            reasons = list(scores[lang].get(pair, (0, ()))[1])
+            m[f"reasons_{lang}"] = ([WISH_REASONS[wish][lang]] if wish else []) + reasons
     progress(95, "ready to save")
     return {"figures": figures, "meetings": placed}
+
+
+#: reasons stored on meetings that people asked for, in both languages of the platform
+WISH_REASONS = {
+    "request": {
+        "vi": "Hai bên đã đồng ý gặp qua lời mời",
+        "en": "Both sides agreed to meet through a request",
+    },
+    "must": {"vi": "Được đánh dấu “phải gặp”", "en": "Marked “must meet”"},
+}
 
 
 def _fit_capacity(meetings: list[dict], capacity: int, musts: set) -> list[dict]:

@@ -174,6 +174,8 @@ def suggestions():
         stage_choices=stage_choices(),
         pref_form=PreferenceForm(),
         action_form=ActionForm(),
+        stages=services.STAGE_LABELS,
+        statuses=services.STATUS_LABELS,
     )
 
 
@@ -443,7 +445,13 @@ def run():
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
-    job = services.start_run(db(), g.edition, current_user, time_limit=form.time_limit.data)
+    job = services.start_run(
+        db(),
+        g.edition,
+        current_user,
+        time_limit=form.time_limit.data,
+        reserve=form.reserve.data or 0,
+    )
     db().commit()
     jobs.launch_run(job.id)
     return redirect(url_for("matchmaking.job", job_id=job.id))

@@ -92,7 +92,7 @@ def test_booking_over_the_quota_is_refused(client, auth, session, world):
     )
 
     assert len(_live(session)) == 1
-    assert "quota" in response.get_data(as_text=True)
+    assert "hạn mức" in response.get_data(as_text=True)
 
 
 def test_startup_cannot_use_the_booking_page(client, auth, session, world):
@@ -246,7 +246,7 @@ def test_no_show_offers_the_place_to_the_next_waiting_pair(client, auth, session
     page = client.get(url(world, "/meetings")).get_data(as_text=True)
     client.post(url(world, f"/offers/{slot.id}/{world.tables[0].id}/take"))
 
-    assert "Take this place" in page
+    assert "Nhận chỗ này" in page
     taken = [m for m in _live(session) if m.source == "standby"]
     assert [(m.startup_organisation_id, m.investor_organisation_id, m.slot_id) for m in taken] == [
         (b.id, y.id, slot.id)

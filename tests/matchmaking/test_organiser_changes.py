@@ -94,7 +94,7 @@ def test_move_putting_a_participant_in_two_places_is_refused(client, auth, sessi
     )
 
     assert _fresh(session, Meeting, other.id).slot_id == world.slots[1].id
-    assert "already taken" in response.get_data(as_text=True)
+    assert "đã có lịch trong lượt này" in response.get_data(as_text=True)
 
 
 def test_move_into_an_unavailable_slot_is_refused(client, auth, session, world):

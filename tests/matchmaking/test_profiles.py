@@ -131,7 +131,7 @@ def test_starred_programme_session_marks_overlapping_slot_busy(client, auth, ses
 
     body = client.get(url(world, "/availability")).get_data(as_text=True)
 
-    assert body.count("busy: programme session") == 1
+    assert body.count("bận: phiên chương trình") == 1
 
 
 def test_someone_elses_availability_slot_answers_404(client, auth, session, world):

@@ -170,7 +170,7 @@ def test_expired_request_cannot_be_accepted(client, auth, session, world):
     session.rollback()
     session.expire_all()
     assert session.get(MeetingRequest, req.id).status != "accepted"
-    assert "This request has expired." in response.get_data(as_text=True)
+    assert "Lời mời này đã hết hạn." in response.get_data(as_text=True)
 
 
 def test_request_expiry_uses_edition_setting(client, auth, session, world):
@@ -206,7 +206,7 @@ def test_request_refused_when_investor_quota_is_full(client, auth, session, worl
     response = client.post(url(world, f"/request/{investor.id}"), data={"message": "hello"})
 
     assert response.status_code == 200
-    assert "quota" in response.get_data(as_text=True)
+    assert "hạn mức" in response.get_data(as_text=True)
     assert session.exec(select(MeetingRequest)).all() == []
 
 
