@@ -174,6 +174,9 @@ class SessionCard:
     my_status: str | None = None
     my_position: int | None = None
     starred: bool = False
+    #: wall-clock times in the edition's zone, e.g. "14:00" (computed once per card)
+    start_hm: str = ""
+    end_hm: str = ""
 
     @property
     def seats_left(self) -> int:
@@ -206,11 +209,21 @@ def list_sessions(
 
 
 def session_cards(
-    session: Session, edition: Edition, sessions: list[ProgrammeSession], user_id: int | None
+    session: Session,
+    edition: Edition,
+    sessions: list[ProgrammeSession],
+    user_id: int | None,
+    track_list: list[Track] | None = None,
+    room_list: list[Room] | None = None,
 ) -> list[SessionCard]:
     """Attach track, room, waitlist length and the viewer's own state to each session."""
-    track_map = {t.id: t for t in tracks(session, edition.id)}
-    room_map = {r.id: r for r in rooms(session, edition.id)}
+    track_map = {
+        t.id: t for t in (track_list if track_list is not None else tracks(session, edition.id))
+    }
+    room_map = {
+        r.id: r for r in (room_list if room_list is not None else rooms(session, edition.id))
+    }
+    tz = tz_of(edition)
     ids = [ps.id for ps in sessions]
     waiting: dict[int, int] = {}
     mine: dict[int, SessionSignup] = {}
@@ -253,6 +266,8 @@ def session_cards(
                 my_status=signup.status if signup else None,
                 my_position=waitlist_rank(session, signup) if signup else None,
                 starred=ps.id in starred,
+                start_hm=ps.starts_at.astimezone(tz).strftime("%H:%M"),
+                end_hm=ps.ends_at.astimezone(tz).strftime("%H:%M"),
             )
         )
     return cards
@@ -1345,11 +1360,12 @@ def programme_page(
 ) -> ProgrammePage:
     """What the public programme shows: filtered sessions by day, with the viewer's state."""
     sessions = list_sessions(session, edition, filters)
-    cards = session_cards(session, edition, sessions, user_id)
+    track_list, room_list = tracks(session, edition.id), rooms(session, edition.id)
+    cards = session_cards(session, edition, sessions, user_id, track_list, room_list)
     return ProgrammePage(
         days=group_by_day(edition, cards, key=lambda c: c.ps.starts_at),
-        tracks=tracks(session, edition.id),
-        rooms=rooms(session, edition.id),
+        tracks=track_list,
+        rooms=room_list,
         all_days=edition_days(edition),
         total=len(cards),
     )

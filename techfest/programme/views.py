@@ -42,7 +42,7 @@ def index():
         "programme/index.html",
         page=page,
         filters=filters,
-        languages=services.LANGUAGE_LABELS,
+        languages={code: str(label) for code, label in services.LANGUAGE_LABELS.items()},
         action_form=ActionForm(),
         can_sign_up=bool(user_roles()),
         can_manage="organiser" in user_roles(),
