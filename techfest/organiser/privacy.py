@@ -42,6 +42,30 @@ MIN_TERM = 4
 IMPERSONAL_DOCUMENTS = ("booklet", "room-sheets")
 #: tables whose rows of other people must never be rewritten by the sweep
 NOT_SWEPT = ("user", "registration")
+#: columns holding codes and states, never free text about someone
+CODE_COLUMNS = frozenset(
+    {
+        "action",
+        "badge_code",
+        "block",
+        "code",
+        "content_hash",
+        "dedupe_key",
+        "feed_token",
+        "kind",
+        "language",
+        "locale",
+        "object_type",
+        "password_hash",
+        "role",
+        "size",
+        "slug",
+        "stage",
+        "status",
+        "tier",
+        "timezone",
+    }
+)
 UNUSABLE_PASSWORD = "!erased"  # noqa: S105 - not a hash: no password ever matches it
 
 
@@ -205,6 +229,15 @@ class _Sweep:
         if len(term) >= MIN_TERM:
             self.replacements.setdefault(term, replacement)
 
+    def add_name(self, name: str | None) -> None:
+        # a single word ("Hoàng") would also hit unrelated text; full names have several
+        if len((name or "").split()) >= 2:
+            self.add(name, ERASED_NAME)
+
+    def add_phone(self, phone: str | None) -> None:
+        if sum(c.isdigit() for c in phone or "") >= 6:
+            self.add(phone, "")
+
     def compile(self) -> tuple[re.Pattern, dict[str, str]]:
         """One pattern for every spelling of every term, and what each spelling becomes."""
         lookup: dict[str, str] = {}
@@ -269,6 +302,8 @@ def _sweep_text(session: Session, sweep: _Sweep) -> int:
             is_json = isinstance(column.type, sa.JSON)
             if not (is_json or isinstance(column.type, sa.String)) or column.primary_key:
                 continue
+            if column.name in CODE_COLUMNS:
+                continue
             for row in list(_candidates(session, pk, column, sweep, finder)):
                 new = _replace(row[-1], finder, lookup)
                 if new != row[-1]:
@@ -298,12 +333,12 @@ def _erase_users(session: Session, users: Iterable[User]) -> list[int]:
             continue
         new_email = erased_email(user.id)
         sweep.add(user.email, new_email)
-        sweep.add(user.full_name, ERASED_NAME)
-        sweep.add(user.phone, "")
+        sweep.add_name(user.full_name)
+        sweep.add_phone(user.phone)
         for reg in session.exec(select(Registration).where(Registration.user_id == user.id)):
             sweep.add(reg.email, new_email)
-            sweep.add(reg.full_name, ERASED_NAME)
-            sweep.add(reg.phone, "")
+            sweep.add_name(reg.full_name)
+            sweep.add_phone(reg.phone)
             _anonymise_registration(reg, user.id)
             session.add(reg)
         for message in session.exec(

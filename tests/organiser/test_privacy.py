@@ -282,3 +282,27 @@ def test_organiser_sets_the_retention_period(client, session, auth):
     entry = session.exec(select(AuditLog)).one()
     assert (entry.action, entry.details) == ("edition.retention", {"before": 365, "after": 180})
     assert privacy.erase_after(session.get(Edition, edition.id)) == date(2026, 4, 10)
+
+
+def test_erasure_sweep_leaves_codes_and_one_word_names_elsewhere_alone(client, session, auth):
+    edition = make_edition(session)
+    make_org(session, "startup", "Hoàng Gia Logistics")
+    person = make_user(session, edition, "delegate", email="pending@example.vn", full_name="Hoàng")
+    ticket = make_ticket(session, edition)
+    register(session, edition, person, ticket, "waitlisted", waitlist_position=1)
+    record(session, "note", user_id=None, edition_id=edition.id, about="pending@example.vn")
+    session.commit()
+    auth.login("pending@example.vn", PASSWORD)
+
+    client.post("/privacy/erase", data={"password": PASSWORD, "confirm": "y"})
+
+    fresh(session)
+    assert session.exec(select(Registration.status)).all() == ["waitlisted"]
+    assert "Hoàng Gia Logistics" in _organisation_names(session)
+    assert _mentions(session, "pending@example.vn") == []
+
+
+def _organisation_names(session) -> str:
+    from techfest.core.models import Organisation
+
+    return " ".join(session.exec(select(Organisation.name)).all())
