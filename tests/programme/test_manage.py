@@ -498,3 +498,23 @@ def test_csv_export_via_command_line(app, session, tmp_path):
 
     assert result.output == f"Wrote 1 session(s) to {path}.\n"
     assert path.read_text(encoding="utf-8").splitlines()[1].startswith("E1,Phiên xuất,")
+
+
+def test_editing_a_track_or_room_of_another_edition_answers_404(client, auth, session):
+    edition = make_edition(session, 2025)
+    other = make_edition(session, 2024)
+    track, room = make_track(session, other), make_room(session, other)
+    user = organiser(session, edition)
+    session.commit()
+    auth.login(user.email)
+
+    track_page = client.get(f"/2025/programme/manage/tracks/{track.id}/edit")
+    room_post = client.post(
+        f"/2025/programme/manage/rooms/{room.id}/edit",
+        data={"code": "X", "name_vi": "X", "name_en": "X", "capacity": "5"},
+    )
+
+    assert (track_page.status_code, room_post.status_code) == (404, 404)
+    session.rollback()
+    session.expire_all()
+    assert session.get(Room, room.id).code == room.code
