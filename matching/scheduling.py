@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 DEFAULT_FAIRNESS = 2
+_CLIMB_MAX_MEETINGS = 600
+_LNS_SIZE = 25
 
 
 class ScheduleInputError(ValueError):
@@ -540,6 +542,180 @@ def _greedy(pb: _Problem, doms: list[list[int]]) -> list[int] | None:
     return slot_of
 
 
+def _single_lower_bound(pb: _Problem, doms: list[list[int]]) -> int:
+    """Sum over participants of the breaks each needs even if alone (a valid bound).
+
+    A participant's meetings can only use slots of their domains; these form runs of
+    consecutive usable slots per day. The longest run of each day is free, every further
+    run used on a day costs one break, so the fewest breaks come from taking each day's
+    longest run first and then the longest remaining runs.
+    """
+    total = 0
+    days = pb.day_slots()
+    for ms in pb.meetings_of():
+        n = len(ms)
+        if n < 2:
+            continue
+        usable = {s for m in ms for s in doms[m]}
+        first_runs: list[int] = []
+        other_runs: list[int] = []
+        for day in days:
+            runs: list[int] = []
+            length = 0
+            for s in day:
+                if s in usable:
+                    length += 1
+                elif length:
+                    runs.append(length)
+                    length = 0
+            if length:
+                runs.append(length)
+            if runs:
+                runs.sort(reverse=True)
+                first_runs.append(runs[0])
+                other_runs.extend(runs[1:])
+        covered = sum(first_runs)
+        extra = 0
+        for length in sorted(other_runs, reverse=True):
+            if covered >= n:
+                break
+            covered += length
+            extra += 1
+        total += extra
+    return total
+
+
+def _local_search(
+    pb: _Problem,
+    doms: list[list[int]],
+    slot_of: list[int],
+    until: float,
+    fairness: int | None,
+    random_state: int,
+) -> list[int]:
+    """Improve a valid placement by moving and swapping meetings (fewer breaks, fair)."""
+    import random
+
+    rng = random.Random(random_state)
+    n_tables = len(pb.table_ids)
+    day_masks = []
+    for day in pb.day_slots():
+        mask = 0
+        for s in day:
+            mask |= 1 << s
+        day_masks.append(mask)
+    n_parts = len(pb.part_ids)
+    busy = [0] * n_parts
+    count = [0] * pb.n_slots
+    slot_of = list(slot_of)
+    for m, s in enumerate(slot_of):
+        count[s] += 1
+        for p in pb.meeting_parts[m]:
+            busy[p] |= 1 << s
+    meetings_of = pb.meetings_of()
+    dom_sets = [set(d) for d in doms]
+    prec_after: dict[int, list[int]] = defaultdict(list)
+    prec_before: dict[int, list[int]] = defaultdict(list)
+    for a, b in pb.precedences:
+        prec_after[a].append(b)
+        prec_before[b].append(a)
+
+    def breaks_of(mask: int) -> int:
+        total = 0
+        for dm in day_masks:
+            x = mask & dm
+            if x:
+                total += (x & ~(x << 1)).bit_count() - 1
+        return total
+
+    brk = [breaks_of(busy[p]) for p in range(n_parts)]
+    active = [p for p in range(n_parts) if meetings_of[p]]
+    low = min((brk[p] for p in active), default=0)
+
+    def cost(values: dict[int, int]) -> int:
+        # Breaks, plus a heavy price for every break above the fairness ceiling.
+        ceiling = low + fairness if fairness is not None else None
+        total = 0
+        for b in values.values():
+            total += b
+            if ceiling is not None and b > ceiling:
+                total += 20 * (b - ceiling)
+        return total
+
+    def prec_ok(m: int, s: int) -> bool:
+        return all(slot_of[a] < s for a in prec_before.get(m, ())) and all(
+            s < slot_of[b] for b in prec_after.get(m, ()))
+
+    iteration = 0
+    while True:
+        iteration += 1
+        if iteration % 256 == 0:
+            if time.perf_counter() >= until:
+                break
+            low = min((brk[p] for p in active), default=0)
+        worst = [p for p in active if brk[p] > 0]
+        if not worst:
+            break
+        p = rng.choice(worst)
+        m = rng.choice(meetings_of[p])
+        old = slot_of[m]
+        parts = pb.meeting_parts[m]
+        # Candidate slots: next to one of p's other meetings, else anywhere.
+        mask = busy[p] & ~(1 << old)
+        cands = [s for s in doms[m] if s != old and ((mask >> s) & 1) == 0 and (
+            ((mask >> (s - 1)) & 1 if s > 0 else 0) or ((mask >> (s + 1)) & 1))]
+        if not cands or rng.random() < 0.1:
+            cands = [s for s in doms[m] if s != old]
+        if not cands:
+            continue
+        new = rng.choice(cands)
+        if not prec_ok(m, new):
+            continue
+        blockers = [q for q in parts if (busy[q] >> new) & 1]
+        if not blockers and count[new] < n_tables:
+            before = {q: brk[q] for q in parts}
+            after = {q: breaks_of((busy[q] & ~(1 << old)) | (1 << new)) for q in parts}
+            delta = cost(after) - cost(before)
+            if delta < 0 or (delta == 0 and rng.random() < 0.3):
+                for q in parts:
+                    busy[q] = (busy[q] & ~(1 << old)) | (1 << new)
+                    brk[q] = after[q]
+                count[old] -= 1
+                count[new] += 1
+                slot_of[m] = new
+            continue
+        if len(blockers) != 1:
+            continue
+        # Swap with the blocker's meeting in the new slot, if that one fits in "old".
+        q = blockers[0]
+        other = next(o for o in meetings_of[q] if slot_of[o] == new)
+        if other == m or old not in dom_sets[other] or not prec_ok(other, old):
+            continue
+        o_parts = pb.meeting_parts[other]
+        if any((busy[r] >> old) & 1 for r in o_parts if r not in parts):
+            continue
+        if any((busy[r] >> new) & 1 for r in parts if r not in o_parts):
+            continue
+        touched = set(parts) | set(o_parts)
+        new_busy = {}
+        for r in touched:
+            b = busy[r]
+            if r in parts and r not in o_parts:
+                b = (b & ~(1 << old)) | (1 << new)
+            elif r in o_parts and r not in parts:
+                b = (b & ~(1 << new)) | (1 << old)
+            new_busy[r] = b
+        before = {r: brk[r] for r in touched}
+        after = {r: breaks_of(new_busy[r]) for r in touched}
+        delta = cost(after) - cost(before)
+        if delta < 0 or (delta == 0 and rng.random() < 0.3):
+            for r in touched:
+                busy[r] = new_busy[r]
+                brk[r] = after[r]
+            slot_of[m], slot_of[other] = new, old
+    return slot_of
+
+
 def _fairness_of(problem: Mapping[str, Any], fairness: int | None) -> int | None:
     if fairness is not None:
         return fairness
@@ -611,6 +787,8 @@ def schedule(
     hint = _greedy(pb, doms)
     if hint is None:
         hint = _feasible(pb, doms, start + time_limit * 0.3, num_workers, random_state)
+    if len(pb.meeting_ids) > _CLIMB_MAX_MEETINGS and hint is not None:
+        return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
     built = _build(pb, doms, fair, hint)
     deadline = start + time_limit
     lower = 0
@@ -637,6 +815,8 @@ def schedule(
     # Phase 1: climb the lower bound. "At most B breaks" is a feasibility problem that
     # propagates very strongly for small B (most people must have no break at all), so
     # proving B infeasible is fast; the first feasible B is optimal.
+    if len(pb.meeting_ids) > _CLIMB_MAX_MEETINGS and hint is not None:
+        return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
     climb_until = start + time_limit * 0.6
     upper = int(built.model.proto.variables[built.cap.index].domain[1])
     while best is None and time.perf_counter() < climb_until and lower <= upper:
@@ -668,6 +848,170 @@ def schedule(
         return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
     return _result(pb, "unknown", None, lower, fair, start,
                    [f"no schedule found within {time_limit:g} s; raise --time-limit"])
+
+
+def _lns(
+    pb: _Problem,
+    doms: list[list[int]],
+    slot_of: list[int],
+    until: float,
+    fairness: int | None,
+    num_workers: int,
+    random_state: int,
+) -> list[int]:
+    """Large-neighbourhood search: free the meetings of a person with breaks and of some
+    of their partners, keep every other meeting fixed, and re-solve that part exactly."""
+    import random
+
+    rng = random.Random(random_state)
+    slot_of = list(slot_of)
+    meetings_of = pb.meetings_of()
+    n_tables = len(pb.table_ids)
+    days = pb.day_slots()
+    while time.perf_counter() < until - 0.05:
+        per = _breaks_by_participant(pb, slot_of)
+        active = [p for p, ms in enumerate(meetings_of) if ms]
+        low = min(per[p] for p in active)
+        ceiling = None if fairness is None else low + fairness
+        worst = [p for p in active if per[p] > 0]
+        if not worst:
+            break
+        seed = rng.choice(worst)
+        free_parts = {seed}
+        partners = [q for m in meetings_of[seed] for q in pb.meeting_parts[m] if q != seed]
+        rng.shuffle(partners)
+        free: set[int] = set(meetings_of[seed])
+        for q in partners:
+            if len(free) >= _LNS_SIZE:
+                break
+            free_parts.add(q)
+            free.update(meetings_of[q])
+        fixed_busy: dict[int, set[int]] = defaultdict(set)
+        fixed_count = [0] * pb.n_slots
+        for m, s in enumerate(slot_of):
+            if m not in free:
+                fixed_count[s] += 1
+                for q in pb.meeting_parts[m]:
+                    fixed_busy[q].add(s)
+        touched = {q for m in free for q in pb.meeting_parts[m]}
+        model = cp_model.CpModel()
+        x: dict[tuple[int, int], Any] = {}
+        ok = True
+        for m in free:
+            dom = [s for s in doms[m] if fixed_count[s] < n_tables
+                   and not any(s in fixed_busy[q] for q in pb.meeting_parts[m])]
+            if not dom:
+                ok = False
+                break
+            for s in dom:
+                x[m, s] = model.new_bool_var("")
+                model.add_hint(x[m, s], slot_of[m] == s)
+            model.add_exactly_one(x[m, s] for s in dom)
+        if not ok:
+            continue
+        by_slot: dict[int, list[Any]] = defaultdict(list)
+        for (m, s), var in x.items():
+            by_slot[s].append(var)
+        for s, lits in by_slot.items():
+            model.add(sum(lits) <= n_tables - fixed_count[s])
+        terms_all = []
+        current = 0
+        for q in touched:
+            current += per[q]
+            mine = [m for m in meetings_of[q] if m in free]
+            busy: dict[int, Any] = {}
+            for s in range(pb.n_slots):
+                if s in fixed_busy[q]:
+                    busy[s] = 1
+                    continue
+                lits = [x[m, s] for m in mine if (m, s) in x]
+                if len(lits) == 1:
+                    busy[s] = lits[0]
+                elif lits:
+                    b = model.new_bool_var("")
+                    model.add(b == sum(lits))
+                    busy[s] = b
+            terms = []
+            for day in days:
+                starts: list[Any] = []
+                prev: Any = 0
+                for s in day:
+                    now = busy.get(s, 0)
+                    if isinstance(now, int):
+                        if now == 1 and not (isinstance(prev, int) and prev == 1):
+                            if isinstance(prev, int):
+                                starts.append(1)
+                            else:
+                                starts.append(prev.Not())
+                    elif isinstance(prev, int):
+                        starts.append(now if prev == 0 else 0)
+                    else:
+                        st = model.new_bool_var("")
+                        model.add_implication(st, now)
+                        model.add_implication(st, prev.Not())
+                        model.add_bool_or([now.Not(), prev, st])
+                        starts.append(st)
+                    prev = now
+                day_busy = [busy[s] for s in day if s in busy]
+                if not day_busy:
+                    continue
+                if any(isinstance(b, int) for b in day_busy):
+                    has: Any = 1
+                else:
+                    has = model.new_bool_var("")
+                    for b in day_busy:
+                        model.add_implication(b, has)
+                    model.add(has <= sum(day_busy))
+                terms.append(sum(starts) - has)
+            bq = model.new_int_var(0, pb.n_slots, "")
+            model.add(bq == sum(terms))
+            if ceiling is not None:
+                model.add(bq <= ceiling)
+                model.add(bq >= low)
+            terms_all.append(bq)
+        for a, b in pb.precedences:
+            if a in free or b in free:
+                pos_a = (sum(s * x[a, s] for s in doms[a] if (a, s) in x) if a in free
+                         else slot_of[a])
+                pos_b = (sum(s * x[b, s] for s in doms[b] if (b, s) in x) if b in free
+                         else slot_of[b])
+                model.add(pos_a + 1 <= pos_b)
+        model.minimize(sum(terms_all))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(min(0.5, until - time.perf_counter()), 0.05)
+        solver.parameters.num_workers = num_workers
+        solver.parameters.random_seed = rng.randrange(1 << 20)
+        code = solver.solve(model)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < current:
+            for (m, s), var in x.items():
+                if solver.boolean_value(var):
+                    slot_of[m] = s
+    return slot_of
+
+
+def _large(
+    pb: _Problem,
+    doms: list[list[int]],
+    hint: list[int],
+    fair: int | None,
+    start: float,
+    time_limit: float,
+    random_state: int,
+    num_workers: int = 2,
+) -> dict[str, Any]:
+    """Festival scale: local search from a valid placement, single-person lower bound."""
+    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.7, fair, random_state)
+    slot_of = _lns(pb, doms, slot_of, start + time_limit * 0.92, fair, num_workers, random_state)
+    per = _breaks_by_participant(pb, slot_of)
+    lower = _single_lower_bound(pb, doms)
+    active = [per[p] for p, ms in enumerate(pb.meetings_of()) if ms]
+    if fair is not None and active and max(active) - min(active) > fair:
+        return _result(pb, "unknown", None, lower, fair, start, [
+            f"best schedule found ({sum(per)} breaks) has break counts from {min(active)} to "
+            f"{max(active)}, beyond the fairness bound {fair}; raise --time-limit or --fairness"
+        ])
+    status = "optimal" if sum(per) <= lower else "feasible"
+    return _result(pb, status, slot_of, lower, fair, start, None)
 
 
 def _feasible(
