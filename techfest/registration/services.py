@@ -702,7 +702,7 @@ def list_registrations(
     per_page: int = 50,
 ) -> RegistrationPage:
     """One page of registrations matching the filters, with counts for the whole edition."""
-    q = clean(q)[:100]
+    q = "".join(c for c in clean(q) if not has_control_chars(c))[:100]
     total = session.exec(
         _filtered(
             select(func.count()).select_from(Registration), edition_id, status, ticket_type_id, q
