@@ -230,6 +230,10 @@
     els.code.value = "";
     els.code.focus();
   });
+  // keep the kiosk page itself available offline (see static/js/checkin-sw.js)
+  if ("serviceWorker" in navigator && d.swUrl) {
+    navigator.serviceWorker.register(d.swUrl, { scope: d.swScope }).catch(function () { return null; });
+  }
   window.addEventListener("online", flush);
   window.setInterval(flush, 5000);
   saveQueue(loadQueue());

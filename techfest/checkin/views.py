@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,6 +42,16 @@ def kiosk():
         door=None,
         checked_in=services.entrance_count(db(), g.edition),
     )
+
+
+@bp.get("/sw.js")
+@organiser_required
+def service_worker():
+    """The kiosk's service worker, served here so that its scope is this edition's check-in."""
+    response = current_app.send_static_file("js/checkin-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.mimetype = "text/javascript"
+    return response
 
 
 @bp.get("/token")

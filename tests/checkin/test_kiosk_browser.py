@@ -152,3 +152,36 @@ def test_scans_made_offline_are_sent_when_the_network_is_back(kiosk_server, tmp_
         browser.close()
     assert queued.count(code) == 2
     assert _checkins(app) == 1
+
+
+def test_kiosk_reloaded_while_offline_still_opens_and_queues(kiosk_server, tmp_path):
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base, app, code = kiosk_server
+    video = tmp_path / "blank.y4m"
+    _qr_video("not-a-badge", video)
+    with sync_playwright() as p:
+        browser = _browser(p, video)
+        context = browser.new_context(locale="vi-VN")
+        page = context.new_page()
+        _log_in(page, base)
+        page.goto(f"{base}/2025/checkin/")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()  # now the service worker controls the page and has cached it
+        expect(page.locator("#kiosk")).to_be_visible()
+
+        context.set_offline(True)
+        page.reload()
+        served_by_worker = page.evaluate("!!navigator.serviceWorker.controller")
+        page.fill("#manual-code", code)
+        page.press("#manual-code", "Enter")
+        expect(page.locator("#pending")).to_have_text("1")
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+
+        expect(page.locator("#pending")).to_have_text("0", timeout=15000)
+        expect(page.locator("#count")).to_have_text("1")
+        browser.close()
+    assert served_by_worker is True
+    assert _checkins(app) == 1

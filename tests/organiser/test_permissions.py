@@ -14,6 +14,7 @@ ORGANISER_PAGES = [
     "/2025/checkin/search?q=ab",
     "/2025/checkin/sessions",
     "/2025/checkin/token",
+    "/2025/checkin/sw.js",
 ]
 ORGANISER_POSTS = [
     "/2025/organiser/privacy/retention",
