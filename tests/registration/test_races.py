@@ -6,6 +6,7 @@ moment (a barrier), as concurrent requests would.
 
 from __future__ import annotations
 
+import random
 import threading
 
 import pytest
@@ -174,3 +175,31 @@ def test_five_identical_submissions_register_once_and_email_once(app, session, e
     assert count(session) == 1
     assert len(outbox(session, "mai@example.vn")) == 1
     assert ticket_count(session, ticket) == 1
+
+
+def test_random_mix_of_registrations_and_cancellations_keeps_every_rule(app, session, edition):
+    ticket = make_ticket(session, edition, capacity=10)
+    users = [make_user(session, edition) for _ in range(30)]
+    for user in users[:12]:
+        register(session, edition, user, ticket)
+    session.commit()
+    rng = random.Random(2025)
+    jobs = []
+    for _ in range(THREADS):
+        user = rng.choice(users)
+        if rng.random() < 0.5:
+            jobs.append(registering(edition.id, user.id, ticket.id))
+        else:
+            jobs.append(cancelling(edition.id, user.id))
+
+    run_together(app, jobs)
+
+    session.expire_all()
+    live = session.exec(select(Registration).where(Registration.status != "cancelled")).all()
+    confirmed = [r for r in live if r.status == "confirmed"]
+    waiting = [r for r in live if r.status == "waitlisted"]
+    assert len({r.user_id for r in live}) == len(live)
+    assert ticket_count(session, ticket) == len(confirmed)
+    assert len(confirmed) <= 10
+    # nobody waits while a place is free
+    assert (len(confirmed) == 10) or (waiting == [])
