@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -48,10 +51,8 @@ def kiosk():
 @organiser_required
 def service_worker():
     """The kiosk's service worker, served here so that its scope is this edition's check-in."""
-    response = current_app.send_static_file("js/checkin-sw.js")
-    response.headers["Cache-Control"] = "no-cache"
-    response.mimetype = "text/javascript"
-    return response
+    script = Path(current_app.static_folder, "js", "checkin-sw.js").read_text(encoding="utf-8")
+    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 @bp.get("/token")
