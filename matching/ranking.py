@@ -359,8 +359,18 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         self.hi_ = np.nan_to_num(self.tmax_, nan=np.inf).astype(f32)
         self.r32_ = np.nan_to_num(self.raising_, nan=0.0).astype(f32)
 
-        self.A_ = sp.hstack([self.S_, A_sec, A_st, A_loc, A_tk], format="csr", dtype=f32)
-        self.B_ = sp.hstack([Q, B_sec, B_st, B_loc, B_tk], format="csr", dtype=f32)
+        # Sparse part (text, sector words, places) and dense low-rank part (flags, stage,
+        # ticket): the dense part is a small BLAS product instead of a dense sparse one.
+        n_flag_sec, n_flag_loc = 2, 2
+        A_sec, B_sec, A_loc, B_loc = (m.tocsr() for m in (A_sec, B_sec, A_loc, B_loc))
+        self.A_sp_ = sp.hstack([self.S_, A_sec[:, n_flag_sec:], A_loc[:, n_flag_loc:]],
+                               format="csr", dtype=f32)
+        self.B_sp_ = sp.hstack([Q, B_sec[:, n_flag_sec:], B_loc[:, n_flag_loc:]],
+                               format="csr", dtype=f32)
+        self.A_de_ = np.ascontiguousarray(sp.hstack([
+            A_sec[:, :n_flag_sec], A_st, A_loc[:, :n_flag_loc], A_tk]).toarray(), dtype=f32)
+        self.B_de_ = np.ascontiguousarray(sp.hstack([
+            B_sec[:, :n_flag_sec], B_st, B_loc[:, :n_flag_loc], B_tk]).toarray(), dtype=f32)
         self.total_weight_ = float(sum(self._weights()))
 
         index_s, index_i = self.startup_index_, self.investor_index_
@@ -391,7 +401,8 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
 
     def _upper(self, s_rows: slice, i_cols: slice) -> np.ndarray:
         """Upper bounds of the raw scores (exact except for known tickets)."""
-        block = (self.A_[s_rows] @ self.B_[i_cols].T).toarray()
+        block = (self.A_sp_[s_rows] @ self.B_sp_[i_cols].T).toarray()
+        block += self.A_de_[s_rows] @ self.B_de_[i_cols].T
         ex = self.excluded_[s_rows][:, i_cols].tocoo()
         if ex.nnz:
             block[ex.row, ex.col] = -_CONFLICT
@@ -431,14 +442,19 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
             return out
         cand = min(k + 32, n_other)
         pairs: list[tuple[int, int, float]] = []
+        A_sp_t = self.A_sp_.T.tocsc()
+        B_sp_t = self.B_sp_.T.tocsc()
+        excluded_t = self.excluded_.T.tocsr()
         for start in range(0, n_items, _BLOCK):
             cols = slice(start, min(start + _BLOCK, n_items))
             # rows = items of this block, columns = the other side (contiguous rows).
             if by_investor:
-                upper = (self.B_[cols] @ self.A_.T).toarray()
-                ex = self.excluded_.T.tocsr()[cols].tocoo()
+                upper = (self.B_sp_[cols] @ A_sp_t).toarray()
+                upper += self.B_de_[cols] @ self.A_de_.T
+                ex = excluded_t[cols].tocoo()
             else:
-                upper = (self.A_[cols] @ self.B_.T).toarray()
+                upper = (self.A_sp_[cols] @ B_sp_t).toarray()
+                upper += self.A_de_[cols] @ self.B_de_.T
                 ex = self.excluded_[cols].tocoo()
             if ex.nnz:
                 upper[ex.row, ex.col] = -_CONFLICT

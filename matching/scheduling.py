@@ -383,6 +383,7 @@ def _build(
             model.add(sum(lits) <= n_tables)
 
     breaks: list[Any] = []
+    no_break: list[Any] = []
     fair_parts: list[int] = []
     days = pb.day_slots()
     for p, ms in enumerate(pb.meetings_of()):
@@ -451,6 +452,7 @@ def _build(
                     if cover[s]:
                         model.add(busy[s] >= sum(cover[s]))
                 z = model.new_bool_var(f"z{p}_{day[0]}")
+                no_break.append(z)
                 model.add(sum(ys) == z)
                 model.add(sum(starts) - has == 0).only_enforce_if(z)
                 model.add(sum(starts) - has >= 1).only_enforce_if(z.Not())
@@ -483,6 +485,7 @@ def _build(
     total = sum(b for b in breaks)
     cap = model.new_int_var(0, pb.n_slots * max(len(pb.part_ids), 1), "total_breaks")
     model.add(total == cap)
+
     if hint is not None:
         for (m, s), var in x.items():
             model.add_hint(var, hint[m] == s)
