@@ -957,7 +957,7 @@ def request_meeting(
             "%(name)s would like to meet you at %(edition)s.\n\n%(message)s\n\n"
             "Answer in the matchmaking pages before %(when)s (UTC).",
             name=me.organisation.name,
-            edition=edition.name_en if u.locale == "en" else edition.name_vi,
+            edition=_edition_name(edition),
             message=req.message,
             when=req.expires_at.strftime("%Y-%m-%d %H:%M"),
         ),
@@ -2164,7 +2164,7 @@ def publish(session: Session, edition: Edition, user: User) -> int:
         _notify(
             session,
             org_id,
-            lambda: _("Your meeting schedule for %(name)s", name=edition.name_vi),
+            lambda: _("Your meeting schedule for %(name)s", name=_edition_name(edition)),
             lambda u, org_id=org_id: _schedule_text(session, edition, org_id, u),
             f"mm-publish:{edition.id}:{stamp}:{org_id}",
         )
@@ -2178,6 +2178,12 @@ def publish(session: Session, edition: Edition, user: User) -> int:
         meetings=done.rowcount,
     )
     return done.rowcount or 0
+
+
+def _edition_name(edition: Edition) -> str:
+    from flask_babel import get_locale
+
+    return edition.name_en if str(get_locale() or "vi").startswith("en") else edition.name_vi
 
 
 def _schedule_text(session, edition, org_id: int, user: User) -> str:

@@ -234,3 +234,33 @@ def test_accept_refused_when_own_quota_is_full(client, auth, session, world):
     session.rollback()
     session.expire_all()
     assert session.get(MeetingRequest, req.id).status == "pending"
+
+
+def test_cli_expires_unanswered_requests(app, session, world):
+    stale = MeetingRequest(
+        edition_id=world.edition.id,
+        from_organisation_id=world.startups[0].id,
+        to_organisation_id=world.investors[0].id,
+        expires_at=now_utc() - timedelta(hours=1),
+    )
+    fresh = MeetingRequest(
+        edition_id=world.edition.id,
+        from_organisation_id=world.startups[1].id,
+        to_organisation_id=world.investors[0].id,
+        expires_at=now_utc() + timedelta(hours=1),
+    )
+    session.add_all([stale, fresh])
+    session.commit()
+
+    result = app.test_cli_runner().invoke(args=["expire-meeting-requests"])
+
+    assert result.output == "1 request(s) expired.\n"
+    session.rollback()
+    session.expire_all()
+    assert (
+        session.get(MeetingRequest, stale.id).status,
+        session.get(MeetingRequest, fresh.id).status,
+    ) == (
+        "expired",
+        "pending",
+    )
