@@ -18,6 +18,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_date
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -660,7 +661,21 @@ def _notify(
                 "is cancelled. You are welcome to register again while tickets are on sale.",
                 **params,
             )
-        body = text + "\n\n" + _("Your registration: %(link)s", link=link)
+        lines = [text]
+        if edition is not None and kind in ("confirmed", "promoted"):
+            lines.append(
+                _(
+                    "When: %(start)s – %(end)s.",
+                    start=format_date(edition.starts_on, "long", locale=language),
+                    end=format_date(edition.ends_on, "long", locale=language),
+                )
+            )
+            venue = edition.venue_en if language == "en" else edition.venue_vi
+            where = ", ".join(v for v in (venue, edition.address) if v)
+            if where:
+                lines.append(_("Where: %(venue)s.", venue=where))
+        lines.append(_("Your registration: %(link)s", link=link))
+        body = "\n\n".join(lines)
     queue_email(
         session,
         registration.email,

@@ -104,6 +104,8 @@ def test_register_confirms_place_records_consent_and_emails_in_chosen_language(
 
 def test_register_email_in_vietnamese_by_default(client, session, auth, edition, delegate):
     ticket = make_ticket(session, edition)
+    edition.venue_vi, edition.address = "Trung tâm Hội nghị", "18 Trần Phú"
+    session.add(edition)
     session.commit()
     auth.login(delegate.email, PASSWORD)
 
@@ -111,6 +113,13 @@ def test_register_email_in_vietnamese_by_default(client, session, auth, edition,
 
     (mail,) = outbox(session, "mai@example.vn")
     assert mail.subject == "Chỗ của bạn tại Techfest Hải Phòng 2025 đã được xác nhận"
+    assert mail.body == (
+        "Kính gửi Nguyễn Thị Mai,\n\nđăng ký tham dự Techfest Hải Phòng 2025 của bạn đã được "
+        "xác nhận (loại thẻ: Thẻ DELEGATE).\n\n"
+        "Thời gian: 9 tháng 10, 2025 – 11 tháng 10, 2025.\n\n"
+        "Địa điểm: Trung tâm Hội nghị, 18 Trần Phú.\n\n"
+        "Đăng ký của bạn: http://localhost/2025/registration/me"
+    )
 
 
 def test_register_without_consent_keeps_what_was_typed(client, session, auth, edition, delegate):
