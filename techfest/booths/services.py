@@ -1027,11 +1027,13 @@ def import_booths_csv(
     existing = {
         b.code: b for b in session.exec(select(Booth).where(Booth.edition_id == edition.id))
     }
-    live_ids = {
-        spot.booth.id
-        for spot in availability.floor_plan(session, edition.id, now_utc())
-        if spot.booking is not None
-    }
+    live_ids = set(
+        session.exec(
+            select(BoothBooking.booth_id)
+            .join(Booth, Booth.id == BoothBooking.booth_id)
+            .where(Booth.edition_id == edition.id, availability.live_clause(now_utc()))
+        )
+    )
     report = csvio.ImportReport(rows=len(rows))
     parsed: list[BoothRow] = []
     for line, row in enumerate(rows, start=2):
