@@ -60,8 +60,11 @@ def register():
         form.process(data=services.default_details(db(), current_user))
         form.set_ticket_choices(offers)
         wanted = request.args.get("ticket", type=int)
+        open_ids = [o.ticket.id for o in offers if not o.full]
         if wanted in {o.ticket.id for o in offers}:
             form.ticket_type.data = wanted
+        elif open_ids:
+            form.ticket_type.data = open_ids[0]
     if form.validate_on_submit():
         try:
             result = services.register_delegate(

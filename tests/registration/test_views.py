@@ -69,6 +69,7 @@ def test_register_form_starts_with_the_account_details(client, session, auth, ed
     assert 'value="0912345678"' in page
     assert CONSENT_TEXTS["vi"] in page
     assert CONSENT_VERSION in page
+    assert '<input checked class="form-check-input mt-1" id="ticket_type-0"' in page
 
 
 def test_register_confirms_place_records_consent_and_emails_in_chosen_language(
