@@ -8,7 +8,7 @@
     var step = Math.floor(data.progress / 5) * 5;
     bar.className = "progress-bar mm-progress-" + step;
     bar.textContent = data.progress + "%";
-    document.getElementById("mm-job-status").textContent = data.status;
+    document.getElementById("mm-job-status").textContent = data.status_label || data.status;
     document.getElementById("mm-job-message").textContent = data.message || "";
     document.getElementById("mm-job-error").textContent = data.error || "";
   }

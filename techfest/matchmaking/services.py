@@ -108,6 +108,25 @@ RATING_LABELS = {
     "not_useful": _l("Not useful"),
     "did_not_happen": _l("Did not take place"),
 }
+JOB_LABELS = {
+    "queued": _l("Waiting to start"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+    "reading profiles": _l("Reading profiles"),
+    "ranking pairs": _l("Ranking pairs"),
+    "choosing who meets whom": _l("Choosing who meets whom"),
+    "placing meetings into slots and tables": _l("Placing meetings into slots and tables"),
+    "assigning tables": _l("Assigning tables"),
+    "ready to save": _l("Saving the draft"),
+}
+
+
+def job_label(text: str | None) -> str:
+    """A job status or progress message in the reader's language."""
+    return str(JOB_LABELS.get(text or "", text or ""))
+
+
 STATUS_LABELS = {
     "draft": _l("Draft"),
     "published": _l("Confirmed"),

@@ -357,6 +357,7 @@ def admin():
         run_form=RunForm(),
         action_form=ActionForm(),
         job=services.last_job(db(), g.edition),
+        job_label=services.job_label,
         run=services.latest_run(db(), g.edition),
     )
 
@@ -465,12 +466,13 @@ def job(job_id: int):
     if request.args.get("format") == "json":
         return jsonify(
             status=the_job.status,
+            status_label=services.job_label(the_job.status),
             progress=the_job.progress,
-            message=the_job.message,
+            message=services.job_label(the_job.message),
             error=the_job.error,
             result=the_job.result,
         )
-    return render_template("matchmaking/job.html", job=the_job)
+    return render_template("matchmaking/job.html", job=the_job, label=services.job_label)
 
 
 @bp.get("/admin/review")
