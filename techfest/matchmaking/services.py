@@ -2175,9 +2175,9 @@ def publish(session: Session, edition: Edition, user: User) -> int:
     edition.meetings_published_at = now
     session.add(edition)
     session.flush()
-    touched = {m.startup_organisation_id for m in drafts} | {
-        m.investor_organisation_id for m in drafts
-    }
+    # everyone taking part hears about it, with or without meetings
+    startups, investors = _participants(session, edition)
+    touched = {o.id for o, _p in startups + investors}
     stamp = now.strftime("%Y%m%d%H%M%S")
     for org_id in sorted(touched):
         _notify(
@@ -2213,7 +2213,10 @@ def _schedule_text(session, edition, org_id: int, user: User) -> str:
             name=edition.name_en if user.locale == "en" else (edition.name_vi),
         )
     ]
-    for v in _views(session, _live_meetings_of(session, edition, org_id)):
+    views = _views(session, _live_meetings_of(session, edition, org_id))
+    if not views:
+        lines.append(_("No meeting is planned for you yet; you can still request one."))
+    for v in views:
         other = v.investor if v.startup.id == org_id else v.startup
         when = v.slot.starts_at.astimezone(tz).strftime("%d/%m %H:%M") if v.slot else "?"
         lines.append(f"- {when} · {v.table.label if v.table else '?'} · {other.name}")

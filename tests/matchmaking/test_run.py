@@ -195,11 +195,9 @@ def test_publish_makes_schedules_visible_and_emails_everyone(client, auth, sessi
     statuses = set(session.exec(select(Meeting.status)).all())
     assert statuses == {"published"}
     assert session.get(Edition, world.edition.id).meetings_published_at is not None
-    involved = {m.startup_organisation_id for m in drafts} | {
-        m.investor_organisation_id for m in drafts
-    }
+    assert drafts
     mailed = set(session.exec(select(OutboxEmail.to_email)).all())
-    assert mailed == {world.users[o].email for o in involved}
+    assert mailed == {u.email for u in world.users.values()}
 
 
 def test_publish_failure_leaves_nothing_published(client, auth, session, monkeypatch):
