@@ -73,9 +73,13 @@ def detail(booth_id: int):
         info = booth_services.booth_detail(db(), g.edition, booth_id, _viewer_org())
     except BoothNotFound:
         abort(404)
-    can_request = "startup" in user_roles() and info.state == "free"
+    roles = user_roles()
     return render_template(
-        "booths/detail.html", info=info, can_request=can_request, form=EmptyForm()
+        "booths/detail.html",
+        info=info,
+        can_request="startup" in roles and info.state == "free",
+        is_organiser="organiser" in roles,
+        form=EmptyForm(),
     )
 
 

@@ -497,3 +497,20 @@ def test_settings_change_hold_time_and_limit(client, auth, session, plan):
     session.expire_all()
     edition = session.get(type(plan.edition), plan.edition.id)
     assert (edition.booth_hold_hours, edition.max_booths_per_organisation) == (24, 2)
+
+
+def test_detail_links_the_owner_to_my_booth_and_the_organiser_to_the_booking(
+    client, auth, session, plan
+):
+    booking = make_booking(session, plan.booth("A01"), plan.startup, "pending")
+    session.commit()
+    url = f"{BASE}/{plan.booth('A01').id}?lang=en"
+    login_en(client, auth, plan.startup.email)
+    owner = client.get(url).get_data(as_text=True)
+    auth.logout()
+    auth.login(plan.organiser.email)
+    organiser = client.get(url).get_data(as_text=True)
+
+    assert 'See your booking on the "My booth" page' in owner.replace("&#34;", '"')
+    assert f'href="/2025/booths/manage/requests/{booking.id}"' in organiser
+    assert "Open the booking" not in owner
