@@ -102,9 +102,17 @@ def db() -> Session:
 def init_app(app: Flask) -> None:
     app.extensions["techfest_engine"] = make_engine(app.config["DATABASE_URL"])
 
+    # An app-level URL preprocessor runs before the blueprints' ones, which already read
+    # the database (the edition in the URL): the transaction's BEGIN must know the intent.
+    @app.url_value_preprocessor
+    def _mark_write_intent(_endpoint, _values):
+        if "write_intent_token" not in g:
+            g.write_intent_token = _write_intent.set(request.method not in SAFE_METHODS)
+
     @app.before_request
-    def _mark_write_intent():
-        g.write_intent_token = _write_intent.set(request.method not in SAFE_METHODS)
+    def _mark_write_intent_unrouted():
+        if "write_intent_token" not in g:
+            g.write_intent_token = _write_intent.set(request.method not in SAFE_METHODS)
 
     @app.teardown_request
     def _clear_write_intent(exc):
