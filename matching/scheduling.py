@@ -837,20 +837,45 @@ def schedule(
     if lower > upper:
         return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
 
-    # Phase 2: optimise from above with the proven lower bound, starting from the
-    # greedy placement when it is valid.
+    # Phase 2: improve a valid start by local search, then let CP-SAT optimise from it
+    # with the proven lower bound; keep the best valid schedule of the two.
+    ls_best: list[int] | None = None
+    if hint is not None:
+        remaining = deadline - time.perf_counter()
+        ls_best = _local_search(pb, doms, hint, time.perf_counter() + 0.25 * remaining, fair,
+                                random_state)
+        if _fair_ok(pb, ls_best, fair):
+            built.model.clear_hints()
+            for (m, s), var in built.x.items():
+                built.model.add_hint(var, ls_best[m] == s)
+        else:
+            ls_best = None
     built.set_cap(lower, upper)
     code, solver = solve(deadline - time.perf_counter(), objective=True)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best = read(solver)
         best_breaks = sum(_breaks_by_participant(pb, best))
+        if ls_best is not None and sum(_breaks_by_participant(pb, ls_best)) < best_breaks:
+            best = ls_best
+            best_breaks = sum(_breaks_by_participant(pb, best))
         bound = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
         status = "optimal" if code == cp_model.OPTIMAL or bound >= best_breaks else "feasible"
         return _result(pb, status, best, bound, fair, start, None)
+    if ls_best is not None:
+        status = "optimal" if sum(_breaks_by_participant(pb, ls_best)) <= lower else "feasible"
+        return _result(pb, status, ls_best, lower, fair, start, None)
     if code == cp_model.INFEASIBLE:
         return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
     return _result(pb, "unknown", None, lower, fair, start,
                    [f"no schedule found within {time_limit:g} s; raise --time-limit"])
+
+
+def _fair_ok(pb: _Problem, slot_of: Sequence[int], fair: int | None) -> bool:
+    if fair is None:
+        return True
+    per = _breaks_by_participant(pb, slot_of)
+    active = [per[p] for p, ms in enumerate(pb.meetings_of()) if ms]
+    return not active or max(active) - min(active) <= fair
 
 
 def _lns(

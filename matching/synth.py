@@ -211,7 +211,7 @@ def festival_problem(
     n_meetings: int = 1500,
     days: int = 2,
     slots_per_day: int = 16,
-    n_tables: int = 48,
+    n_tables: int = 60,
     unavailable_share: float = 0.05,
     random_state: int = 0,
 ) -> dict[str, Any]:
