@@ -26,8 +26,14 @@ class E2EConfig(TestConfig):
     TESTING = False
 
 
+class LiveServer(str):
+    """The server's base URL; `.app` is the application, for arranging data in tests."""
+
+    app = None
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     db_path = tmp_path_factory.mktemp("e2e") / "e2e.db"
     app = create_app(E2EConfig, DATABASE_URL=f"sqlite:///{db_path}", JOBS_MODE="thread")
     runner = app.test_cli_runner()
@@ -37,7 +43,10 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    base.app = app
+    app.instance_path = str(db_path.parent / "instance")
+    yield base
     server.shutdown()
     app.extensions["techfest_engine"].dispose()
 
