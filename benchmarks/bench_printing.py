@@ -251,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-sample", type=int, default=0, help="time N, scale up")
     args = parser.parse_args(argv)
     count = 60 if args.quick else args.delegates
+    if args.quick and not args.baseline_sample:
+        args.baseline_sample = 6
 
     from techfest.printing import data, render, services
 

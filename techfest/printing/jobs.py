@@ -33,7 +33,7 @@ def start_bulk_print(
         KIND,
         edition_id=edition.id,
         user_id=user_id,
-        kind=kind,
+        document=kind,
         lang=lang,
         layout=layout,
         force=force,
@@ -44,7 +44,7 @@ def start_bulk_print(
 def run_bulk_print(session: Session, job: Job, progress) -> Callable[[Session], dict]:
     edition = session.get(Edition, job.edition_id)
     params = job.params
-    kind = params["kind"]
+    kind = params["document"]
     lang, layout = params.get("lang", "vi"), params.get("layout", "a4")
     progress(2, "")
 
@@ -98,7 +98,7 @@ def job_status(session: Session, edition: Edition, job_id: int) -> dict:
     error = (job.error or "").split(": ", 1)[-1] if job.status == "failed" else ""
     return {
         "id": job.id,
-        "kind": job.params.get("kind"),
+        "kind": job.params.get("document"),
         "status": job.status,
         "progress": job.progress,
         "message": job.message,
@@ -120,3 +120,20 @@ def recent_jobs(session: Session, edition: Edition, limit: int = 5) -> list[Job]
             .limit(limit)
         )
     )
+
+
+def launch_bulk_print(job_id: int) -> None:
+    """Start the job. In sync mode (tests) it runs in a fresh context, outside the
+    request's write intent: its reading phase must not hold the SQLite write lock while
+    its progress commits wait for it."""
+    import contextvars
+
+    from flask import current_app
+
+    from techfest.core.jobs import launch, mode, run_job
+
+    app = current_app._get_current_object()
+    if mode(app) == "sync":
+        contextvars.Context().run(run_job, app, job_id)
+    else:
+        launch(job_id)

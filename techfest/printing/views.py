@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from techfest.core.editions import organiser_required
-from techfest.core.jobs import launch
 from techfest.core.navigation import add_nav
 from techfest.db import db, writing
 from techfest.printing import bp, jobs, services
@@ -68,7 +67,7 @@ def start():
         flash(exc.message, "danger")
         return redirect(url_for("printing.index"))
     db().commit()
-    launch(job.id)
+    jobs.launch_bulk_print(job.id)
     flash(_("Printing started. The download appears here when it is ready."), "info")
     return redirect(url_for("printing.index", job=job.id))
 
