@@ -264,3 +264,40 @@ def test_cli_expires_unanswered_requests(app, session, world):
         "expired",
         "pending",
     )
+
+
+def _met_last_year(session, world):
+    from tests.matchmaking.conftest import build_world
+
+    old = build_world(session, year=2024, startups=0, investors=0)
+    return meeting(
+        session, old, world.startups[0], world.investors[0], old.slots[0], old.tables[0], "held"
+    )
+
+
+def test_pair_met_last_edition_is_labelled_and_cannot_be_requested(client, auth, session, world):
+    _met_last_year(session, world)
+    startup, investor = world.startups[0], world.investors[0]
+    auth.login(world.users[startup.id].email)
+
+    page = client.get(url(world, "/suggestions")).get_data(as_text=True)
+    client.post(url(world, f"/request/{investor.id}"), data={"message": "again?"})
+
+    assert "Hai bên đã gặp ở một kỳ trước." in page
+    assert session.exec(select(MeetingRequest)).all() == []
+
+
+def test_pair_that_reported_it_never_met_may_meet_again(client, auth, session, world):
+    from techfest.matchmaking.models import MeetingFeedback
+
+    held = _met_last_year(session, world)
+    for org in (world.startups[0], world.investors[0]):
+        session.add(
+            MeetingFeedback(meeting_id=held.id, organisation_id=org.id, rating="did_not_happen")
+        )
+    session.commit()
+    auth.login(world.users[world.startups[0].id].email)
+
+    client.post(url(world, f"/request/{world.investors[0].id}"), data={"message": "finally"})
+
+    assert len(session.exec(select(MeetingRequest)).all()) == 1
