@@ -342,6 +342,7 @@ class _Model:
     total: Any
     breaks: list[Any]
     cap: cp_model.IntVar
+    no_break: list[tuple[int, Any]]
 
     def set_cap(self, low: int, high: int) -> None:
         """Restrict the total number of breaks to ``low..high`` for the next solve."""
@@ -452,7 +453,7 @@ def _build(
                     if cover[s]:
                         model.add(busy[s] >= sum(cover[s]))
                 z = model.new_bool_var(f"z{p}_{day[0]}")
-                no_break.append(z)
+                no_break.append((p, z))
                 model.add(sum(ys) == z)
                 model.add(sum(starts) - has == 0).only_enforce_if(z)
                 model.add(sum(starts) - has >= 1).only_enforce_if(z.Not())
@@ -467,7 +468,7 @@ def _build(
                 count = sum(busy[s] for s in day_busy)
                 brk = sum(starts) - has
                 model.add(last - first + 1 - count <= len(day) * brk).only_enforce_if(has)
-        bp = model.new_int_var(0, pb.n_slots, f"breaks{p}")
+        bp = model.new_int_var(_single_lower_bound(pb, doms, [p]), pb.n_slots, f"breaks{p}")
         model.add(bp == sum(terms))
         breaks.append(bp)
 
@@ -489,7 +490,7 @@ def _build(
     if hint is not None:
         for (m, s), var in x.items():
             model.add_hint(var, hint[m] == s)
-    return _Model(model, x, total, breaks, cap)
+    return _Model(model, x, total, breaks, cap, no_break)
 
 
 def greedy_schedule(problem: Mapping[str, Any]) -> dict[str, Any]:
@@ -545,7 +546,9 @@ def _greedy(pb: _Problem, doms: list[list[int]]) -> list[int] | None:
     return slot_of
 
 
-def _single_lower_bound(pb: _Problem, doms: list[list[int]]) -> int:
+def _single_lower_bound(
+    pb: _Problem, doms: list[list[int]], only: Sequence[int] | None = None
+) -> int:
     """Sum over participants of the breaks each needs even if alone (a valid bound).
 
     A participant's meetings can only use slots of their domains; these form runs of
@@ -555,7 +558,9 @@ def _single_lower_bound(pb: _Problem, doms: list[list[int]]) -> int:
     """
     total = 0
     days = pb.day_slots()
-    for ms in pb.meetings_of():
+    all_meetings = pb.meetings_of()
+    for p in range(len(pb.part_ids)) if only is None else only:
+        ms = all_meetings[p]
         n = len(ms)
         if n < 2:
             continue
@@ -794,7 +799,7 @@ def schedule(
         return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
     built = _build(pb, doms, fair, hint)
     deadline = start + time_limit
-    lower = 0
+    lower = _single_lower_bound(pb, doms)
     best: list[int] | None = None
     best_breaks: int | None = None
 
