@@ -116,7 +116,7 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         ticket_tolerance: float = 0.25,
         hard_filters: bool = True,
         max_reasons: int = 4,
-        max_terms: int = 48,
+        max_terms: int = 32,
     ) -> None:
         self.random_state = random_state
         self.lang = lang
