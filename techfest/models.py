@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from techfest.auth.models import EditionRole, User
-from techfest.booths.models import Booth, BoothBooking, Zone
+from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog, Edition, Job, Organisation, OutboxEmail
 from techfest.matchmaking.models import (
@@ -28,6 +28,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditLog",
     "Booth",
+    "BoothAllowance",
     "BoothBooking",
     "CheckIn",
     "DataRequest",

@@ -27,13 +27,28 @@ def add_nav(label, endpoint: str, roles: tuple[str, ...] | None = None) -> None:
     NAV.append((frozenset(roles) if roles is not None else None, NavItem(label, endpoint)))
 
 
+ORGANISER_ONLY = frozenset({"organiser"})
+
+
 def nav_items() -> list[tuple[str, str]]:
+    """Menu entries for participants and visitors (organiser tools are in manage_items)."""
+    return _items(organiser_tools=False)
+
+
+def manage_items() -> list[tuple[str, str]]:
+    """Organiser tools, shown together in one menu so the bar fits on a laptop screen."""
+    return _items(organiser_tools=True)
+
+
+def _items(organiser_tools: bool) -> list[tuple[str, str]]:
     edition = g.get("edition")
     if edition is None:
         return []
     roles = user_roles()
     items = []
     for allowed, item in NAV:
+        if (allowed == ORGANISER_ONLY) != organiser_tools:
+            continue
         if allowed is not None and not (allowed & roles):
             continue
         if allowed is not None and not current_user.is_authenticated:
@@ -60,7 +75,7 @@ def safe_next(target: str | None) -> str | None:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _nav():
-        return {"nav_items": nav_items, "nav_roles": user_roles}
+        return {"nav_items": nav_items, "manage_items": manage_items, "nav_roles": user_roles}
 
 
 add_nav(_l("Home"), "edition.home")

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
-from techfest.auth.models import ROLES
 from techfest.core.csvio import write_csv
 from techfest.core.editions import current_edition, edition_by_year, organiser_required
 from techfest.core.navigation import add_nav
@@ -21,7 +20,6 @@ from techfest.organiser.forms import ActionForm, EraseForm, LogRequestForm, Rete
 privacy_bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
 add_nav(_l("Dashboard"), "organiser.dashboard", roles=("organiser",))
-add_nav(_l("My data"), "privacy.index", roles=ROLES)
 
 #: characters that make a spreadsheet treat a cell as a formula
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
