@@ -26,9 +26,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -87,6 +89,9 @@ class Server:
 
     def __init__(self, app: str, env: dict, cwd: Path) -> None:
         self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open while it serves
+            "w+", prefix="bench-load-", suffix=".log", delete=False
+        )
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -104,6 +109,8 @@ class Server:
             ],
             cwd=cwd,
             env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.wait_ready()
 
@@ -126,6 +133,17 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.log.seek(0)
+        lines = self.log.read().splitlines()
+        self.log.close()
+        crashes = sum(1 for line in lines if line.startswith("Traceback"))
+        if crashes:
+            last = next(
+                (x for x in reversed(lines) if re.match(r"^[\w.]+(Error|Exception)\b", x)), ""
+            )
+            print(f"  server log {self.log.name}: {crashes} tracebacks, last: {last}")  # noqa: T201
+        else:
+            os.unlink(self.log.name)
 
 
 # --------------------------------------------------------------------------- scenario
@@ -205,7 +223,9 @@ def demo_targets(url: str) -> dict:
         delegates = conn.execute(
             sa.text(
                 'select u.email from "user" u join editionrole r on r.user_id = u.id '
-                "where r.edition_id = :e and r.role = 'delegate' order by u.id"
+                "where r.edition_id = :e and r.role = 'delegate' "
+                "and (u.email like 'delegate____.%' or u.email = 'delegate@techfest.vn') "
+                "order by u.id"
             ),
             {"e": edition_id},
         ).scalars()

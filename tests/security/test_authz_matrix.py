@@ -245,6 +245,7 @@ MATRIX: dict[str, Door] = {
     "privacy.erase": door(LOGGED_IN),
     "checkin.kiosk": door(ORG),
     "checkin.token": door(ORG),
+    "checkin.service_worker": door(ORG),
     "checkin.scan": door(ORG),
     "checkin.search": door(ORG),
     "checkin.check_in_person": owned(
