@@ -514,11 +514,39 @@ def greedy_schedule(problem: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _greedy(pb: _Problem, doms: list[list[int]]) -> list[int] | None:
+    """Greedy placement, busiest people first, with one level of repair (moving the
+    meetings that block a slot elsewhere) when a meeting finds no free slot."""
     n_tables = len(pb.table_ids)
     used = [0] * pb.n_slots
     busy: list[set[int]] = [set() for _ in pb.part_ids]
+    at_slot: list[set[int]] = [set() for _ in range(pb.n_slots)]
     slot_of = [-1] * len(pb.meeting_ids)
-    order = sorted(range(len(doms)), key=lambda m: (len(doms[m]), m))
+    load = [len(ms) for ms in pb.meetings_of()]
+    order = sorted(range(len(doms)), key=lambda m: (
+        -max(load[p] for p in pb.meeting_parts[m]), len(doms[m]), m))
+
+    def place(m: int, s: int) -> None:
+        slot_of[m] = s
+        used[s] += 1
+        at_slot[s].add(m)
+        for p in pb.meeting_parts[m]:
+            busy[p].add(s)
+
+    def unplace(m: int) -> None:
+        s = slot_of[m]
+        used[s] -= 1
+        at_slot[s].discard(m)
+        for p in pb.meeting_parts[m]:
+            busy[p].discard(s)
+        slot_of[m] = -1
+
+    def free_slot(m: int, avoid: int) -> int | None:
+        for s in doms[m]:
+            if s != avoid and used[s] < n_tables and not any(
+                    s in busy[p] for p in pb.meeting_parts[m]):
+                return s
+        return None
+
     for m in order:
         best: tuple[int, int] | None = None
         for s in doms[m]:
@@ -536,13 +564,36 @@ def _greedy(pb: _Problem, doms: list[list[int]]) -> list[int] | None:
             score = (-touching, s)
             if best is None or score < best:
                 best = score
-        if best is None:
+        if best is not None:
+            place(m, best[1])
+            continue
+        # Repair: free a slot of m by moving the meetings that block it.
+        done = False
+        parts = set(pb.meeting_parts[m])
+        for s in doms[m]:
+            movers = [b for b in at_slot[s] if parts & set(pb.meeting_parts[b])]
+            if used[s] - len(movers) >= n_tables:
+                others = [b for b in at_slot[s] if b not in movers]
+                movers += others[:1]
+            moved: list[tuple[int, int]] = []
+            for b in movers:
+                unplace(b)
+                s2 = free_slot(b, s)
+                if s2 is None:
+                    place(b, s)
+                    break
+                place(b, s2)
+                moved.append((b, s2))
+            else:
+                if used[s] < n_tables and not any(s in busy[p] for p in parts):
+                    place(m, s)
+                    done = True
+                    break
+            for b, _ in moved:  # undo a failed repair
+                unplace(b)
+                place(b, s)
+        if not done:
             return None
-        s = best[1]
-        slot_of[m] = s
-        used[s] += 1
-        for p in pb.meeting_parts[m]:
-            busy[p].add(s)
     return slot_of
 
 
@@ -793,6 +844,8 @@ def schedule(
         return _result(pb, "optimal", [], 0, fair, start, None)
 
     hint = _greedy(pb, doms)
+    if hint is not None and any(hint[a] >= hint[b] for a, b in pb.precedences):
+        hint = None
     if hint is None:
         hint = _feasible(pb, doms, start + time_limit * 0.3, num_workers, random_state)
     if len(pb.meeting_ids) > _CLIMB_MAX_MEETINGS and hint is not None:

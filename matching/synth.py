@@ -236,8 +236,8 @@ def festival_problem(
             k = int(rng.integers(0, n_slots - 2))
             width = int(rng.integers(1, max(2, int(unavailable_share * n_slots * 3))))
             unavailable[p] = [slots[s]["id"] for s in range(k, min(k + width, n_slots))]
-    # Nobody sits through more than three quarters of the slots.
-    cap = {p: min(n_slots - len(unavailable.get(p, [])) - 2, (3 * n_slots) // 4)
+    # Nobody sits through more than seven eighths of the slots.
+    cap = {p: min(n_slots - len(unavailable.get(p, [])) - 2, (7 * n_slots) // 8)
            for p in startups + investors}
     w_s = rng.pareto(2.0, n_startups) + 1
     w_i = rng.pareto(2.0, n_investors) + 1
