@@ -44,6 +44,8 @@ _ANYWHERE = {"vietnam", "viet nam", "global", "worldwide", "any", "asean", "asia
              "southeast asia", "sea", "toan quoc", "ca nuoc"}
 _PLACE_STOP = {"city", "province", "thanh", "pho", "tinh", "tp", "quan", "huyen", "district"}
 _BLOCK = 512
+_WORDS = r"\b\w+\b"  # every word, one letter included (the default drops them)
+_LONG_WORDS = r"\b\w\w+\b"
 _CONFLICT = 1000.0  # subtracted from a raw score to mark a hard conflict
 
 
@@ -169,7 +171,7 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         corpus = s_docs + t_docs + p_docs
         padded = corpus if any(d.strip() for d in corpus) else [*corpus, "empty"]
         self.words_ = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, token_pattern=r"\b\w+\b"
+            ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, token_pattern=_WORDS
         )
         self.chars_ = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32,
@@ -281,7 +283,7 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         Q = sp.diags(a_t) @ self.T_ + sp.diags(b_p) @ self.P_
 
         # Sectors: token bags of the expanded sector names; 0.5 when either is unknown.
-        sec_vec = CountVectorizer(binary=True, token_pattern=r"\b\w\w+\b")
+        sec_vec = CountVectorizer(binary=True, token_pattern=_LONG_WORDS)
         s_sec = [expand(" ".join(st.sectors)) for st in self.startups_]
         i_sec = [expand(" ".join(iv.sectors)) for iv in self.investors_]
         try:

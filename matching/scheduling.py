@@ -996,7 +996,7 @@ def _lns(
         if not ok:
             continue
         by_slot: dict[int, list[Any]] = defaultdict(list)
-        for (m, s), var in x.items():
+        for (_, s), var in x.items():
             by_slot[s].append(var)
         for s, lits in by_slot.items():
             model.add(sum(lits) <= n_tables - fixed_count[s])
@@ -1179,7 +1179,9 @@ def check_schedule(
             errors.append(f"meeting {pb.meeting_ids[m]!r} is assigned twice")
         slot_of[m] = s
         if (s, t) in places:
-            errors.append(f"table {pb.table_ids[t]!r} holds two meetings in slot {pb.slot_ids[s]!r}")
+            errors.append(
+                f"table {pb.table_ids[t]!r} holds two meetings in slot {pb.slot_ids[s]!r}"
+            )
         places.add((s, t))
     for m, s in enumerate(slot_of):
         if s is None:
