@@ -51,21 +51,6 @@ def send_together(app, email: str, path: str, data: dict) -> tuple[list[int], fl
     return sorted(codes), max(started) - min(started)
 
 
-#: On SQLite an edition-scoped POST opens its transaction with a plain BEGIN: the edition is
-#: looked up by the URL's value preprocessor, which runs before the before_request hook
-#: that marks the request as a writer (techfest/db.py). Two such POSTs at once then fail
-#: with "database is locked" (500). The fix belongs in techfest/db.py: mark the write
-#: intent in an app-level url_value_preprocessor. Remove this marker with that fix.
-SQLITE_DEFERRED_BEGIN = pytest.mark.xfail(
-    strict=True, reason="edition-scoped POSTs begin deferred on SQLite (techfest/db.py)"
-)
-
-
-def expect_deferred_begin_bug(request, backend: str) -> None:
-    if backend == "sqlite":
-        request.applymarker(SQLITE_DEFERRED_BEGIN)
-
-
 def count(session, model, *where) -> int:
     session.rollback()  # end the read snapshot: see what the requests committed
     return session.exec(select(func.count()).select_from(model).where(*where)).one()
@@ -95,8 +80,7 @@ def test_five_identical_registrations_make_one_registration_and_one_email(app, s
 
 
 @pytest.mark.both_databases
-def test_five_identical_session_sign_ups_make_one_seat(app, session, request, backend):
-    expect_deferred_begin_bug(request, backend)
+def test_five_identical_session_sign_ups_make_one_seat(app, session):
     crowd = build_crowd(session, delegates=1, startups=0)
     from techfest.auth.models import User
 
@@ -109,8 +93,7 @@ def test_five_identical_session_sign_ups_make_one_seat(app, session, request, ba
 
 
 @pytest.mark.both_databases
-def test_five_identical_booth_requests_make_one_booking(app, session, request, backend):
-    expect_deferred_begin_bug(request, backend)
+def test_five_identical_booth_requests_make_one_booking(app, session):
     crowd = build_crowd(session, delegates=0, startups=1)
     from techfest.auth.models import User
 
