@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from sqlmodel import Session
 
 from techfest.core.models import Job
-from techfest.db import now_utc, writing
+from techfest.db import _write_intent, now_utc, writing
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,16 @@ def run_job_standalone(job_id: int) -> None:
 
 
 def run_job(app: Flask, job_id: int) -> None:
+    # a job launched synchronously from a POST must not inherit the request's write intent:
+    # its reading phase would hold SQLite's write lock while progress is committed
+    token = _write_intent.set(False)
+    try:
+        _run_job(app, job_id)
+    finally:
+        _write_intent.reset(token)
+
+
+def _run_job(app: Flask, job_id: int) -> None:
     engine = app.extensions["techfest_engine"]
     with app.app_context(), Session(engine, expire_on_commit=False) as status_session:
         job = status_session.get(Job, job_id)
