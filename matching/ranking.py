@@ -22,6 +22,7 @@ startups; no Python loop runs over pairs except to write the reasons of the top 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +120,7 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         hard_filters: bool = True,
         max_reasons: int = 4,
         max_terms: int = 32,
+        n_jobs: int = 2,
     ) -> None:
         self.random_state = random_state
         self.lang = lang
@@ -133,6 +135,7 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         self.hard_filters = hard_filters
         self.max_reasons = max_reasons
         self.max_terms = max_terms
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
     def fit(
@@ -447,7 +450,8 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         A_sp_t = self.A_sp_.T.tocsc()
         B_sp_t = self.B_sp_.T.tocsc()
         excluded_t = self.excluded_.T.tocsr()
-        for start in range(0, n_items, _BLOCK):
+        def block_pairs(start: int) -> list[tuple[int, int, float]]:
+            pairs: list[tuple[int, int, float]] = []
             cols = slice(start, min(start + _BLOCK, n_items))
             # rows = items of this block, columns = the other side (contiguous rows).
             if by_investor:
@@ -490,6 +494,17 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
                     other = int(col_idx[r])
                     s_n, i_n = (other, cols.start + c) if by_investor else (cols.start + c, other)
                     pairs.append((s_n, i_n, float(col_val[r])))
+            return pairs
+
+        # Blocks are independent; scipy and numpy release the GIL in the heavy parts.
+        starts = range(0, n_items, _BLOCK)
+        if self.n_jobs > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+                for part in pool.map(block_pairs, starts):
+                    pairs.extend(part)
+        else:
+            for start in starts:
+                pairs.extend(block_pairs(start))
         for match in self._matches(pairs):
             key = match.investor if by_investor else match.startup
             out[key].append(match)
@@ -614,21 +629,21 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
 
     def _shared_terms(self, s_idx: np.ndarray, i_idx: np.ndarray, n: int = 3
                       ) -> list[list[str]]:
-        """For each pair, up to ``n`` rarest words found on both sides."""
-        both = self.s_words_[s_idx].multiply(self.t_words_[i_idx]).tocsr()
-        both.data[:] = 1.0
-        both = both.multiply(self.term_rank_[None, :]).tocsr()
-        both.eliminate_zeros()
-        out: list[list[str]] = []
-        for r in range(both.shape[0]):
-            a, b = both.indptr[r], both.indptr[r + 1]
-            cols, vals = both.indices[a:b], both.data[a:b]
-            keep = cols[vals > 0]
-            if len(keep) == 0:
-                out.append([])
-                continue
-            top = keep[np.argsort(-self.term_rank_[keep], kind="stable")[:n]]
-            out.append([str(self.word_terms_[k]) for k in top])
+        """For each pair, up to ``n`` rarest words found on both sides (vectorised)."""
+        both = self.s_words_[s_idx].multiply(self.t_words_[i_idx]).tocoo()
+        rank = self.term_rank_[both.col]
+        keep = rank > 0
+        rows, cols, rank = both.row[keep], both.col[keep], rank[keep]
+        order = np.lexsort((-rank, rows))
+        rows, cols = rows[order], cols[order]
+        # Position of each entry within its row; keep the first n.
+        starts = np.searchsorted(rows, rows, side="left")
+        first = (np.arange(len(rows)) - starts) < n
+        rows, cols = rows[first], cols[first]
+        out: list[list[str]] = [[] for _ in range(len(s_idx))]
+        terms = self.word_terms_
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            out[r].append(str(terms[c]))
         return out
 
 
