@@ -188,6 +188,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # Input shapes the checks above did not foresee: still a message, not a traceback.
+        print(f"error: invalid input ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

@@ -343,6 +343,7 @@ class _Model:
     breaks: list[Any]
     cap: cp_model.IntVar
     no_break: list[tuple[int, Any]]
+    slot_vars: list[Any]
 
     def set_cap(self, low: int, high: int) -> None:
         """Restrict the total number of breaks to ``low..high`` for the next solve."""
@@ -490,7 +491,7 @@ def _build(
     if hint is not None:
         for (m, s), var in x.items():
             model.add_hint(var, hint[m] == s)
-    return _Model(model, x, total, breaks, cap, no_break)
+    return _Model(model, x, total, breaks, cap, no_break, t if alldiff else [])
 
 
 def greedy_schedule(problem: Mapping[str, Any]) -> dict[str, Any]:
@@ -779,7 +780,11 @@ def _fairness_of(problem: Mapping[str, Any], fairness: int | None) -> int | None
     if fairness is not None:
         return fairness
     value = problem.get("fairness", DEFAULT_FAIRNESS)
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ScheduleInputError(f"fairness must be a non-negative integer, not {value!r}")
+    return value
 
 
 def _result(
