@@ -1,17 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from techfest.core.forms import TranslatedForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(TranslatedForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class SignupForm(FlaskForm):
+class SignupForm(TranslatedForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
@@ -46,11 +47,11 @@ class SignupForm(FlaskForm):
         return ok
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(TranslatedForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(TranslatedForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=8, max=200)]
     )

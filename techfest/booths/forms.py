@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -18,6 +17,7 @@ from wtforms.validators import (
 
 from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH
 from techfest.booths.services import MAX_BOOTHS_LIMIT, MAX_HOLD_HOURS, MAX_PRICE_VND
+from techfest.core.forms import TranslatedForm
 from techfest.i18n import pick
 
 REQUIRED = _l("This field is required.")
@@ -83,7 +83,7 @@ SIZE_CHOICES = [
 ]
 
 
-class BoothForm(FlaskForm):
+class BoothForm(TranslatedForm):
     code = code_field(_l("Booth code"))
     zone_id = SelectField(_l("Zone"), choices=[], invalid_choice_message=CHOOSE)
     size = SelectField(_l("Size"), choices=SIZE_CHOICES, invalid_choice_message=CHOOSE)
@@ -101,7 +101,7 @@ class BoothForm(FlaskForm):
         ]
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(TranslatedForm):
     code = code_field(_l("Zone code"))
     name_vi = StringField(
         _l("Name in Vietnamese"),
@@ -130,7 +130,7 @@ class ZoneForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(TranslatedForm):
     reason = TextAreaField(
         _l("Reason (sent to the startup)"),
         validators=[
@@ -142,15 +142,15 @@ class ReasonForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(TranslatedForm):
     """Buttons that only need the CSRF token."""
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TranslatedForm):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TranslatedForm):
     hold_hours = number(
         _l("Hold time (hours)"),
         1,
@@ -160,7 +160,7 @@ class SettingsForm(FlaskForm):
     max_booths = number(_l("Booths per organisation"), 0, MAX_BOOTHS_LIMIT)
 
 
-class AllowanceForm(FlaskForm):
+class AllowanceForm(TranslatedForm):
     organisation_id = SelectField(
         _l("Organisation"), coerce=str, choices=[], invalid_choice_message=CHOOSE
     )

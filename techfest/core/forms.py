@@ -1,10 +1,53 @@
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+#: WTForms' own messages, listed so that they are extracted into the shared catalogue;
+#: TranslatedForm looks them up there, in the person's language.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Invalid email address."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Field must be at least %(min)d character long."),
+    _l("Field cannot be longer than %(max)d character."),
+    _l("Invalid input."),
+    _l("Invalid URL."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF token is invalid."),
+)
 
-class EditionForm(FlaskForm):
+
+class _CatalogueTranslations:
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+class TranslatedForm(FlaskForm):
+    """Base of every form: WTForms' built-in messages come in the person's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CatalogueTranslations()
+
+
+class EditionForm(TranslatedForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     number = IntegerField(_l("Edition number"), validators=[Optional(), NumberRange(1, 999)])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=200)])

@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from techfest.core.forms import TranslatedForm
 from techfest.matchmaking.models import STAGES
 from techfest.matchmaking.services import (
     RATING_LABELS,
@@ -46,11 +46,11 @@ def _hhmm(form, field) -> None:
         raise ValidationError(_l("Write the time as HH:MM, for example 13:30."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TranslatedForm):
     """A button: only the CSRF token."""
 
 
-class StartupProfileForm(FlaskForm):
+class StartupProfileForm(TranslatedForm):
     pitch_vi = TextAreaField(_l("Pitch in Vietnamese"), validators=[Length(max=3000)])
     pitch_en = TextAreaField(_l("Pitch in English"), validators=[Length(max=3000)])
     sectors = SelectMultipleField(_l("Sectors"), choices=[], validate_choice=True)
@@ -87,7 +87,7 @@ class StartupProfileForm(FlaskForm):
         return self
 
 
-class InvestorProfileForm(FlaskForm):
+class InvestorProfileForm(TranslatedForm):
     thesis_vi = TextAreaField(_l("Investment thesis in Vietnamese"), validators=[Length(max=3000)])
     thesis_en = TextAreaField(_l("Investment thesis in English"), validators=[Length(max=3000)])
     sectors = SelectMultipleField(_l("Sectors"), choices=[])
@@ -128,7 +128,7 @@ class InvestorProfileForm(FlaskForm):
         return ok
 
 
-class RequestForm(FlaskForm):
+class RequestForm(TranslatedForm):
     message = TextAreaField(
         _l("Message"),
         validators=[DataRequired(), Length(max=2000)],
@@ -136,11 +136,11 @@ class RequestForm(FlaskForm):
     )
 
 
-class BookForm(FlaskForm):
+class BookForm(TranslatedForm):
     slot_id = SelectField(_l("Time"), choices=[], coerce=int, validators=[DataRequired()])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(TranslatedForm):
     rating = RadioField(
         _l("How was the meeting?"),
         choices=[SelectChoice(k, v) for k, v in RATING_LABELS.items()],
@@ -149,7 +149,7 @@ class FeedbackForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
-class PreferenceForm(FlaskForm):
+class PreferenceForm(TranslatedForm):
     tier = SelectField(
         _l("Mark"),
         choices=[SelectChoice("", _l("No mark"))]
@@ -158,7 +158,7 @@ class PreferenceForm(FlaskForm):
     )
 
 
-class SlotsForm(FlaskForm):
+class SlotsForm(TranslatedForm):
     day = IntegerField(_l("Day of the edition"), default=1, validators=[DataRequired()])
     start = StringField(_l("From"), default="08:30", validators=[DataRequired(), _hhmm])
     end = StringField(_l("Until"), default="17:00", validators=[DataRequired(), _hhmm])
@@ -172,7 +172,7 @@ class SlotsForm(FlaskForm):
     break_end = StringField(_l("Break until"), default="13:30", validators=[Optional(), _hhmm])
 
 
-class TablesForm(FlaskForm):
+class TablesForm(TranslatedForm):
     count = IntegerField(
         _l("Number of tables"), default=10, validators=[DataRequired(), NumberRange(1, 200)]
     )
@@ -185,7 +185,7 @@ class TablesForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(TranslatedForm):
     slot_id = SelectField(_l("Slot"), choices=[], coerce=int, validators=[DataRequired()])
     table_id = SelectField(_l("Table"), choices=[], coerce=int, validators=[DataRequired()])
 
@@ -195,7 +195,7 @@ class AddMeetingForm(MoveForm):
     investor_id = SelectField(_l("Investor"), choices=[], coerce=int, validators=[DataRequired()])
 
 
-class RunForm(FlaskForm):
+class RunForm(TranslatedForm):
     reserve = IntegerField(
         _l("Places kept free per investor for booking"),
         default=1,

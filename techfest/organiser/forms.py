@@ -1,17 +1,18 @@
 """Forms of the organiser pages and of a person's privacy page."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
+from techfest.core.forms import TranslatedForm
 
-class ActionForm(FlaskForm):
+
+class ActionForm(TranslatedForm):
     """A button that changes something: only the CSRF token."""
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(TranslatedForm):
     retention_days = IntegerField(
         _l("Keep personal data for (days after the edition ends)"),
         validators=[InputRequired(), NumberRange(min=0, max=3650)],
@@ -19,7 +20,7 @@ class RetentionForm(FlaskForm):
     )
 
 
-class LogRequestForm(FlaskForm):
+class LogRequestForm(TranslatedForm):
     email = EmailField(
         _l("E-mail of the person"), validators=[DataRequired(), Email(), Length(max=254)]
     )
@@ -33,7 +34,7 @@ class LogRequestForm(FlaskForm):
     )
 
 
-class EraseForm(FlaskForm):
+class EraseForm(TranslatedForm):
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired(), Length(max=200)],

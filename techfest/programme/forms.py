@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from techfest.core.forms import TranslatedForm
 from techfest.programme import services
 
 
@@ -28,32 +27,7 @@ def _optional_int(value):
         return -1  # not a choice: "Not a valid choice"
 
 
-#: WTForms' own messages on these forms, listed so that they are extracted into this
-#: domain's catalogue; the forms look them up there, in the person's language.
-WTFORMS_MESSAGES = (
-    _l("This field is required."),
-    _l("Not a valid choice."),
-    _l("Not a valid integer value."),
-    _l("Number must be between %(min)s and %(max)s."),
-    _l("Invalid input."),
-)
 TOO_LONG = _l("At most %(max)d characters.")
-
-
-class _CatalogueTranslations:
-    def gettext(self, string: str) -> str:
-        return get_translations().ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return get_translations().ungettext(singular, plural, n)
-
-
-class ProgrammeForm(FlaskForm):
-    """A form whose built-in WTForms messages come in the person's language."""
-
-    class Meta:
-        def get_translations(self, form):
-            return _CatalogueTranslations()
 
 
 CODE = [
@@ -63,11 +37,11 @@ CODE = [
 ]
 
 
-class ActionForm(ProgrammeForm):
+class ActionForm(TranslatedForm):
     """A button that only carries the CSRF token (sign up, cancel, star)."""
 
 
-class SessionForm(ProgrammeForm):
+class SessionForm(TranslatedForm):
     code = StringField(_l("Code"), validators=CODE, filters=[_strip])
     title_vi = StringField(
         _l("Title (Vietnamese)"),
@@ -188,7 +162,7 @@ class SessionForm(ProgrammeForm):
         self.capacity.data = ps.capacity
 
 
-class TrackForm(ProgrammeForm):
+class TrackForm(TranslatedForm):
     code = StringField(_l("Code"), validators=CODE, filters=[_strip])
     name_vi = StringField(
         _l("Name (Vietnamese)"),
@@ -219,7 +193,7 @@ class TrackForm(ProgrammeForm):
         }
 
 
-class RoomForm(ProgrammeForm):
+class RoomForm(TranslatedForm):
     code = StringField(_l("Code"), validators=CODE, filters=[_strip])
     name_vi = StringField(
         _l("Name (Vietnamese)"),
@@ -258,5 +232,5 @@ class RoomForm(ProgrammeForm):
         }
 
 
-class ImportForm(ProgrammeForm):
+class ImportForm(TranslatedForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])

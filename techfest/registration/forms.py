@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -29,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from techfest.core.forms import TranslatedForm
 from techfest.registration.services import (
     CODE_RE,
     NAME_MAX,
@@ -43,35 +42,7 @@ from techfest.registration.services import (
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
-#: WTForms' own messages on these forms. Flask-WTF looks them up in our catalogues, so they
-#: are listed here for extraction and reach the person in their language.
-WTFORMS_MESSAGES = (
-    _l("This field is required."),
-    _l("Invalid email address."),
-    _l("Not a valid choice."),
-    _l("Invalid Choice: could not coerce."),
-    _l("Not a valid integer value."),
-    _l("Not a valid datetime value."),
-    _l("Number must be between %(min)s and %(max)s."),
-    _l("Invalid input."),
-)
 TOO_LONG = _l("At most %(max)d characters.")
-
-
-class _CatalogueTranslations:
-    """WTForms' built-in messages looked up in our catalogues, in the person's language."""
-
-    def gettext(self, string: str) -> str:
-        return get_translations().ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return get_translations().ungettext(singular, plural, n)
-
-
-class TranslatedForm(FlaskForm):
-    class Meta:
-        def get_translations(self, form):
-            return _CatalogueTranslations()
 
 
 def printable(form, field) -> None:
