@@ -266,3 +266,58 @@ def fewer_people_db(demo_db, tmp_path_factory) -> Path:
 def test_killed_bulk_print_leaves_all_or_nothing_and_runs_again(fewer_people_db, tmp_path):
     args = ("print-agendas", "--year", "2025", "--out", str(tmp_path / "out"), "--workers", "2")
     crash_and_recover(fewer_people_db, tmp_path, "print", args, print_state)
+
+
+# --------------------------------------------------------------------------- matcher run
+
+
+def draft_state(db: Path) -> tuple:
+    return query(db, "select status, count(*) from meeting group by status order by status")
+
+
+def kill_when(db: Path, args: tuple[str, ...], ready_sql: str, seconds: float = 90) -> None:
+    """Start the command and SIGKILL its process group as soon as `ready_sql` finds a row."""
+    proc = subprocess.Popen(
+        flask_cmd(*args),
+        cwd=ROOT,
+        env=env_for(db),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            with contextlib.suppress(sqlite3.OperationalError):
+                if query(db, ready_sql):
+                    break
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+
+#: A run killed while its job is "running" leaves the job so; start_run then refuses every
+#: new run for an hour ("A matcher run is already in progress"), and `flask match` turns
+#: that refusal into a traceback (the message is translated outside a request context).
+#: Remove this marker when a dead run no longer blocks the next one.
+@pytest.mark.xfail(strict=True, reason="a killed matcher run blocks the next run for an hour")
+def test_killed_matcher_run_leaves_all_or_nothing_and_runs_again(demo_db, tmp_path):
+    args = ("match", "--year", "2025", "--time-limit", "10")
+    full = copy_of(demo_db, tmp_path, "match-full")
+    before = draft_state(full)
+    timed(full, *args)
+    after = draft_state(full)
+    assert after != before
+
+    killed = copy_of(demo_db, tmp_path, "match-killed")
+    kill_when(
+        killed, args, "select 1 from job where kind = 'matchmaking.run' and status = 'running'"
+    )
+    assert integrity(killed) == "ok"
+    assert draft_state(killed) in (before, after)
+
+    again = run(killed, *args)
+    assert again.returncode == 0, again.stdout + again.stderr[-400:]
+    assert draft_state(killed) == after
