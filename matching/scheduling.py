@@ -885,6 +885,8 @@ def schedule(
         return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
     climb_until = start + time_limit * 0.6
     upper = int(built.model.proto.variables[built.cap.index].domain[1])
+    # An infeasible hint (too many breaks for the cap) only distracts these solves.
+    built.model.clear_hints()
     while best is None and time.perf_counter() < climb_until and lower <= upper:
         built.set_cap(lower, lower)
         code, solver = solve(climb_until - time.perf_counter(), objective=False)
@@ -907,12 +909,12 @@ def schedule(
         remaining = deadline - time.perf_counter()
         ls_best = _local_search(pb, doms, hint, time.perf_counter() + 0.25 * remaining, fair,
                                 random_state)
-        if _fair_ok(pb, ls_best, fair):
-            built.model.clear_hints()
-            for (m, s), var in built.x.items():
-                built.model.add_hint(var, ls_best[m] == s)
-        else:
+        if not _fair_ok(pb, ls_best, fair):
             ls_best = None
+        start_point = ls_best if ls_best is not None else hint
+        built.model.clear_hints()
+        for (m, s), var in built.x.items():
+            built.model.add_hint(var, start_point[m] == s)
     built.set_cap(lower, upper)
     code, solver = solve(deadline - time.perf_counter(), objective=True)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
