@@ -381,10 +381,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     errors = sum(s.errors for s in (*base[-1:], *prog[-1:], *mixed[-1:]))
     print(f"errors: {errors} (goal 0)")  # noqa: T201
-    p99 = {s.action: s.percentile(99) for s in (*prog, *mixed)}
-    worst = max(p99.values())
+    closed = prog[0].percentile(99)
+    worst = max(s.percentile(99) for s in mixed)
     print(  # noqa: T201
-        f"p99: programme page alone {p99['programme page']:.0f} ms, worst action in the mix "
+        f"p99: programme page closed loop {closed:.0f} ms, worst action in the mixed traffic "
         f"{worst:.0f} ms (goal <= 200 ms)"
     )
     goals = ratio >= 0.5 and worst <= 200 and errors == 0
