@@ -7,6 +7,7 @@ the reader's language, so the data is also what a document's content hash is tak
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from techfest.auth.models import EditionRole, User
 from techfest.booths.models import Booth, BoothBooking, Zone
 from techfest.core.models import Edition, Organisation
 from techfest.matchmaking.models import Meeting, MeetingSlot, MeetingTable
-from techfest.printing import maps
+from techfest.printing import maps, render
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
 from techfest.registration.models import Registration
 
@@ -88,13 +89,20 @@ def edition_info(edition: Edition, lang: str) -> dict:
     }
 
 
-@lru_cache(maxsize=4096)
 def qr_uri(text: str) -> str:
     """A QR code as a PNG data URI, one pixel per module, printed without smoothing.
 
     (As SVG, its path was parsed and drawn again on every page: a tenth of the time.)
     """
     return segno.make(text, error="m").png_data_uri(dark="#17212b", border=0, scale=1)
+
+
+@lru_cache(maxsize=256)
+def qr_asset(text: str) -> str:
+    """The same QR code as an "asset:" URL, for a code printed on many documents."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", dark="#17212b", border=0, scale=1)
+    return render.add_asset(buffer.getvalue(), "image/png")
 
 
 def speakers_line(speakers: list) -> str:

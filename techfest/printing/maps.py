@@ -12,6 +12,8 @@ import base64
 import io
 from dataclasses import dataclass
 
+from techfest.printing import render
+
 PAD = 20
 
 
@@ -87,7 +89,7 @@ def _png_uri(box: tuple[int, int, int, int], booths: list[Rect], width: int = 14
         )
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return render.add_asset(buffer.getvalue(), "image/png")
 
 
 def marks_uri(hall: HallMap, booth: Rect | None, tables: list[Rect]) -> str:

@@ -11,7 +11,10 @@ file. `render_many` pays those once per chunk: the documents of a chunk are sect
 one HTML document, laid out once with a shared stylesheet, font configuration and image
 cache; each section starts a new page and carries an anchor, so the pages of each
 document are known and the chunk's PDF is split into one small PDF per document.
-Chunks run on a pool of worker processes. Layout allocates millions of small objects
+Images every document shares (the hall map, the QR code of the online agenda) are
+"asset:" URLs served from memory, not data: URIs repeated in each document's HTML: the
+HTML parser was spending more time reading the same base64 map again and again than on
+anything else. Chunks run on a pool of worker processes. Layout allocates millions of small objects
 that live until the chunk is written, so Python's cyclic garbage collector is paused while
 a chunk renders (a quarter of the layout time went to collections that freed nothing).
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -41,17 +45,33 @@ PRINT_CSS = PRINT_DIR / "print.css"
 ANCHOR_PREFIX = "tfdoc-"
 
 
+#: shared images by "asset:" URL: (bytes, media type); copied to the worker processes
+_ASSETS: dict[str, tuple[bytes, str]] = {}
+
+
+def add_asset(data: bytes, media_type: str) -> str:
+    """Keep an image every document may show; returns its "asset:" URL."""
+    url = f"asset:{hashlib.sha1(data).hexdigest()}"  # noqa: S324 - a name, not security
+    _ASSETS[url] = (data, media_type)
+    return url
+
+
 def base_url() -> str:
     return STATIC_DIR.as_uri() + "/"
 
 
 def _fetcher_class():
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class LocalOnlyFetcher(URLFetcher):
         """Serves data: URIs and files under static/; refuses every other URL."""
 
         def fetch(self, url, headers=None):
+            if url.startswith("asset:"):
+                if url not in _ASSETS:
+                    raise ValueError(f"unknown asset {url!r}")
+                data, media_type = _ASSETS[url]
+                return URLFetcherResponse(url, data, {"Content-Type": media_type})
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if url.startswith("file:"):
@@ -131,10 +151,16 @@ class ChunkResult:
     pages: list[int]
 
 
-def render_chunk(parts: Sequence[tuple[str, str]], split: bool = True) -> ChunkResult:
+def render_chunk(
+    parts: Sequence[tuple[str, str]],
+    split: bool = True,
+    assets: dict[str, tuple[bytes, str]] | None = None,
+) -> ChunkResult:
     """Lay out (body, lang) documents as one HTML document and split the PDF per document."""
     from weasyprint import HTML
 
+    if assets:
+        _ASSETS.update(assets)
     fonts, css, fetcher = _shared()
     body = "".join(section(i, html, lang) for i, (html, lang) in enumerate(parts))
     with _collector_paused():
@@ -147,7 +173,8 @@ def render_chunk(parts: Sequence[tuple[str, str]], split: bool = True) -> ChunkR
         del document
     ends = [*starts[1:], total]
     pages = [end - start for start, end in zip(starts, ends, strict=True)]
-    documents = split_pdf(pdf, list(zip(starts, ends, strict=True))) if split else []
+    with _collector_paused():
+        documents = split_pdf(pdf, list(zip(starts, ends, strict=True))) if split else []
     return ChunkResult(pdf=pdf, documents=documents, pages=pages)
 
 
@@ -222,7 +249,7 @@ def render_many(
                 progress(done, len(parts))
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            jobs = pool.map(partial(render_chunk, split=split), chunks)
+            jobs = pool.map(partial(render_chunk, split=split, assets=dict(_ASSETS)), chunks)
             for chunk, result in zip(chunks, jobs, strict=True):
                 results.append(result)
                 done += len(chunk)

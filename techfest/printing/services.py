@@ -174,7 +174,7 @@ def agendas_html(agendas: list[dict]) -> list[str]:
             for i, agenda in enumerate(agendas):
                 if agenda["lang"] == lang:
                     out[i] = template.render(
-                        agenda={**agenda, "qr": data.qr_uri(agenda["url"])}, role_labels=labels
+                        agenda={**agenda, "qr": data.qr_asset(agenda["url"])}, role_labels=labels
                     )
     return out
 
