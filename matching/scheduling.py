@@ -229,6 +229,8 @@ def _explain(pb: _Problem, doms: list[list[int]]) -> list[str]:
     """Reasons why no schedule can exist, found without the solver (empty if none found)."""
     reasons: list[str] = []
     n_tables = len(pb.table_ids)
+    if _has_cycle(len(pb.meeting_ids), pb.precedences):
+        return ["the precedences contain a cycle"]
     for m, dom in enumerate(doms):
         if not dom:
             names = ", ".join(repr(pb.part_ids[p]) for p in pb.meeting_parts[m])
@@ -281,8 +283,6 @@ def _explain(pb: _Problem, doms: list[list[int]]) -> list[str]:
             f"only {got} of {total} meetings fit into the tables of their allowed slots "
             f"(meetings per allowed block: {detail}; {n_tables} tables per slot)"
         )
-    if _has_cycle(len(pb.meeting_ids), pb.precedences):
-        reasons.append("the precedences contain a cycle")
     return reasons
 
 
@@ -887,9 +887,17 @@ def schedule(
     upper = int(built.model.proto.variables[built.cap.index].domain[1])
     # An infeasible hint (too many breaks for the cap) only distracts these solves.
     built.model.clear_hints()
+    any_feasible = False
     while best is None and time.perf_counter() < climb_until and lower <= upper:
         built.set_cap(lower, lower)
         code, solver = solve(climb_until - time.perf_counter(), objective=False)
+        if code == cp_model.INFEASIBLE and not any_feasible:
+            # Is there a schedule at all (any break count)? Else stop climbing.
+            built.set_cap(lower, upper)
+            any_code, _ = solve(climb_until - time.perf_counter(), objective=False)
+            if any_code == cp_model.INFEASIBLE:
+                return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
+            any_feasible = any_code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         if code == cp_model.INFEASIBLE:
             lower += 1
         elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -242,3 +242,17 @@ def test_greedy_baseline_output_is_checked():
     result = greedy_schedule(problem)
     if result["status"] == "feasible":
         assert violations(problem, result, 2) == []
+
+
+def test_schedule_explains_precedence_cycle():
+    problem = {
+        "slots": [{"id": k} for k in range(4)],
+        "tables": [{"id": 1}],
+        "meetings": [{"id": "a", "participants": ["p", "q"]},
+                     {"id": "b", "participants": ["p", "r"]},
+                     {"id": "c", "participants": ["q", "r"]}],
+        "precedences": [["a", "b"], ["b", "c"], ["c", "a"]],
+    }
+    result = schedule(problem)
+    assert result["status"] == "infeasible"
+    assert result["explanation"] == ["the precedences contain a cycle"]
