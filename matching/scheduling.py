@@ -1101,7 +1101,7 @@ def _large(
     num_workers: int = 2,
 ) -> dict[str, Any]:
     """Festival scale: local search from a valid placement, single-person lower bound."""
-    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.7, fair, random_state)
+    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.85, fair, random_state)
     slot_of = _lns(pb, doms, slot_of, start + time_limit * 0.92, fair, num_workers, random_state)
     per = _breaks_by_participant(pb, slot_of)
     lower = _single_lower_bound(pb, doms)
