@@ -668,8 +668,10 @@ def _local_search(
     busy = [0] * n_parts
     count = [0] * pb.n_slots
     slot_of = list(slot_of)
+    at_slot: list[set[int]] = [set() for _ in range(pb.n_slots)]
     for m, s in enumerate(slot_of):
         count[s] += 1
+        at_slot[s].add(m)
         for p in pb.meeting_parts[m]:
             busy[p] |= 1 << s
     meetings_of = pb.meetings_of()
@@ -742,13 +744,19 @@ def _local_search(
                     brk[q] = after[q]
                 count[old] -= 1
                 count[new] += 1
+                at_slot[old].discard(m)
+                at_slot[new].add(m)
                 slot_of[m] = new
             continue
-        if len(blockers) != 1:
+        # Swap with the blocker's meeting in the new slot (or, when the slot is only
+        # full, with any meeting there), if that one fits in "old".
+        if len(blockers) == 1:
+            q = blockers[0]
+            other = next(o for o in meetings_of[q] if slot_of[o] == new)
+        elif not blockers:
+            other = rng.choice(tuple(at_slot[new]))
+        else:
             continue
-        # Swap with the blocker's meeting in the new slot, if that one fits in "old".
-        q = blockers[0]
-        other = next(o for o in meetings_of[q] if slot_of[o] == new)
         if other == m or old not in dom_sets[other] or not prec_ok(other, old):
             continue
         o_parts = pb.meeting_parts[other]
@@ -773,6 +781,10 @@ def _local_search(
                 busy[r] = new_busy[r]
                 brk[r] = after[r]
             slot_of[m], slot_of[other] = new, old
+            at_slot[old].discard(m)
+            at_slot[new].add(m)
+            at_slot[new].discard(other)
+            at_slot[old].add(other)
     return slot_of
 
 
