@@ -316,7 +316,9 @@ def fresh_connection_event(live_server) -> None:
         s.commit()
 
 
-def test_organiser_runs_matcher_publishes_and_checks_someone_in(page, live_server, viewport):
+def test_organiser_runs_matcher_publishes_prints_agendas_and_checks_someone_in(
+    page, live_server, viewport
+):
     base = live_server
     fresh_connection_event(live_server)
     log_in(page, base, "organiser@techfest.vn", PASSWORD)
@@ -332,6 +334,15 @@ def test_organiser_runs_matcher_publishes_and_checks_someone_in(page, live_serve
     with page.expect_navigation():
         publish.click()
     assert page.locator(".alert-success").count() == 1, flash_text(page)
+
+    page.goto(f"{base}/{YEAR}/printing/")
+    submit(page, 'form[action$="/printing/print/agendas"]')
+    assert page.locator("#print-job").count() == 1, flash_text(page)
+    link = page.locator('#print-job a[href*="/printing/documents/"]')
+    link.wait_for(timeout=90_000)
+    pdf = page.context.request.get(base + link.get_attribute("href"))
+    assert pdf.status == 200
+    assert pdf.body().startswith(b"%PDF")
 
     who = "delegate2025.0003" if viewport == "desktop" else "delegate2025.0004"
     page.goto(f"{base}/{YEAR}/checkin/search?q={who}")

@@ -220,7 +220,7 @@ MATRIX: dict[str, Door] = {
     "matchmaking.export": door(ORG),
     # printing
     "printing.index": door(ORG),
-    "printing.start": door(ORG),
+    "printing.start": door(ORG, kind=fixed("agendas")),
     "printing.job_json": owned(ORG, job_id=ids("job_print", "job_print_other")),
     "printing.document": owned(ORG, document_id=ids("document_delegate", "document_past")),
     # the agenda of whoever asks; the organisers hold no place nor meeting in 2025, so
