@@ -41,15 +41,15 @@ def index():
         kinds=services.KINDS,
         documents=services.latest_documents(db(), g.edition),
         recent=jobs.recent_jobs(db(), g.edition),
-        forms={kind: PrintForm(kind=kind) for kind in services.KINDS},
+        forms={kind: PrintForm(prefix=kind) for kind in services.KINDS},
         job_id=job_id,
     )
 
 
-@bp.post("/print")
+@bp.post("/print/<kind>")
 @organiser_required
-def start():
-    form = PrintForm()
+def start(kind: str):
+    form = PrintForm(prefix=kind)
     if not form.validate_on_submit():
         flash(_("Choose a document to print."), "danger")
         return redirect(url_for("printing.index"))
@@ -58,7 +58,7 @@ def start():
             db(),
             g.edition,
             current_user.id,
-            form.kind.data,
+            kind,
             lang=form.lang.data,
             layout=form.layout.data,
             force=form.force.data,

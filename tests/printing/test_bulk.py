@@ -154,7 +154,7 @@ def test_organiser_starts_print_job_and_downloads_result(client, auth, session, 
     auth.login("org@example.vn", PASSWORD)
 
     page = client.get("/2025/printing/")
-    started = client.post("/2025/printing/print", data={"kind": "booklet"})
+    started = client.post("/2025/printing/print/booklet")
     job_id = int(started.headers["Location"].split("job=")[1])
     status = client.get(f"/2025/printing/jobs/{job_id}.json")
 
@@ -174,7 +174,7 @@ def test_print_job_of_other_edition_is_not_found(client, auth, session, festival
     make_user(session, other, "organiser", email="org2024@example.vn")
     session.commit()
     auth.login("org@example.vn", PASSWORD)
-    started = client.post("/2025/printing/print", data={"kind": "booklet"})
+    started = client.post("/2025/printing/print/booklet")
     job_id = int(started.headers["Location"].split("job=")[1])
     doc_id = json.loads(client.get(f"/2025/printing/jobs/{job_id}.json").data)["document_id"]
     auth.logout()
@@ -192,7 +192,7 @@ def test_delegate_cannot_use_organiser_printing(client, auth, festival):
 
     responses = [
         client.get("/2025/printing/").status_code,
-        client.post("/2025/printing/print", data={"kind": "agendas"}).status_code,
+        client.post("/2025/printing/print/agendas").status_code,
     ]
 
     assert responses == [403, 403]
@@ -201,7 +201,18 @@ def test_delegate_cannot_use_organiser_printing(client, auth, festival):
 def test_unknown_document_kind_is_refused_with_message(client, auth, festival):
     auth.login("org@example.vn", PASSWORD)
 
-    response = client.post("/2025/printing/print", data={"kind": "menus"}, follow_redirects=True)
+    response = client.post("/2025/printing/print/menus", follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "Không có loại tài liệu này." in response.get_data(as_text=True)
+
+
+def test_badge_layout_not_offered_is_refused_with_message(client, auth, festival):
+    auth.login("org@example.vn", PASSWORD)
+
+    response = client.post(
+        "/2025/printing/print/badges", data={"badges-layout": "a3"}, follow_redirects=True
+    )
 
     assert response.status_code == 200
     assert "Hãy chọn tài liệu cần in." in response.get_data(as_text=True)
