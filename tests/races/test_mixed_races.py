@@ -132,6 +132,9 @@ def run_crowd(app, crowd, seconds: float, seed: int) -> tuple[Counter, list[str]
                     failures.append(f"{type(exc).__name__}: {exc}".splitlines()[0])
             with lock:
                 done[outcome] += 1
+            # a person's next click comes a moment later; without any pause the threads
+            # beyond the connection pool's size starve (a harness artefact, not a race)
+            time.sleep(rng.uniform(0, 0.02))
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
     for t in threads:
