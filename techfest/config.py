@@ -18,6 +18,8 @@ class Config:
     SECRET_KEY = os.environ.get("TECHFEST_SECRET_KEY", "dev-only-change-me")
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'techfest.db'}")
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    #: address people use to reach the platform, printed in QR codes and emails
+    PUBLIC_URL = os.environ.get("TECHFEST_PUBLIC_URL", "http://127.0.0.1:8000")
     #: where documents and backups may be written; generated PDFs themselves live in the DB
     INSTANCE_PATH = str(INSTANCE)
 
