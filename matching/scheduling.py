@@ -37,6 +37,8 @@ __all__ = [
 DEFAULT_FAIRNESS = 2
 _CLIMB_MAX_MEETINGS = 600
 _LNS_SIZE = 25
+# Simulated annealing: start temperature (a +1 break move is taken with p = e^(-1/T)).
+_SA_TEMPERATURE = 0.4
 
 
 class ScheduleInputError(ValueError):
@@ -652,8 +654,13 @@ def _local_search(
     until: float,
     fairness: int | None,
     random_state: int,
+    temperature: float = 0.0,
 ) -> list[int]:
-    """Improve a valid placement by moving and swapping meetings (fewer breaks, fair)."""
+    """Improve a valid placement by moving and swapping meetings (fewer breaks, fair).
+
+    With ``temperature`` > 0 this is simulated annealing: worse moves are accepted with
+    probability exp(-delta / T), T falling linearly to 0 by ``until``; the best fair
+    placement seen is returned."""
     import random
 
     rng = random.Random(random_state)
@@ -708,13 +715,25 @@ def _local_search(
         return all(slot_of[a] < s for a in prec_before.get(m, ())) and all(
             s < slot_of[b] for b in prec_after.get(m, ()))
 
+    begin = time.perf_counter()
+    span_t = max(until - begin, 1e-6)
+    temp = temperature
+    best_total = sum(brk)
+    best_slots = list(slot_of)
     iteration = 0
     while True:
         iteration += 1
         if iteration % 256 == 0:
-            if time.perf_counter() >= until:
+            now_t = time.perf_counter()
+            if now_t >= until:
                 break
             low = min((brk[p] for p in active), default=0)
+            temp = temperature * max(0.0, 1.0 - (now_t - begin) / span_t)
+            total_now = sum(brk)
+            if total_now < best_total and (fairness is None or max(
+                    (brk[p] for p in active), default=0) - low <= fairness):
+                best_total = total_now
+                best_slots = list(slot_of)
         worst = [p for p in active if brk[p] > 0]
         if not worst:
             break
@@ -738,7 +757,8 @@ def _local_search(
             before = {q: brk[q] for q in parts}
             after = {q: breaks_of((busy[q] & ~(1 << old)) | (1 << new)) for q in parts}
             delta = cost(after) - cost(before)
-            if delta < 0 or (delta == 0 and rng.random() < 0.3):
+            if delta < 0 or (delta == 0 and rng.random() < 0.3) or (
+                    delta > 0 and temp > 0 and rng.random() < math.exp(-delta / temp)):
                 for q in parts:
                     busy[q] = (busy[q] & ~(1 << old)) | (1 << new)
                     brk[q] = after[q]
@@ -776,7 +796,8 @@ def _local_search(
         before = {r: brk[r] for r in touched}
         after = {r: breaks_of(new_busy[r]) for r in touched}
         delta = cost(after) - cost(before)
-        if delta < 0 or (delta == 0 and rng.random() < 0.3):
+        if delta < 0 or (delta == 0 and rng.random() < 0.3) or (
+                delta > 0 and temp > 0 and rng.random() < math.exp(-delta / temp)):
             for r in touched:
                 busy[r] = new_busy[r]
                 brk[r] = after[r]
@@ -785,6 +806,11 @@ def _local_search(
             at_slot[new].add(m)
             at_slot[new].discard(other)
             at_slot[old].add(other)
+    total_now = sum(brk)
+    low = min((brk[p] for p in active), default=0)
+    fair_now = fairness is None or max((brk[p] for p in active), default=0) - low <= fairness
+    if temperature > 0 and not (fair_now and total_now <= best_total):
+        return best_slots
     return slot_of
 
 
@@ -928,7 +954,7 @@ def schedule(
     if hint is not None:
         remaining = deadline - time.perf_counter()
         ls_best = _local_search(pb, doms, hint, time.perf_counter() + 0.25 * remaining, fair,
-                                random_state)
+                                random_state, _SA_TEMPERATURE)
         if not _fair_ok(pb, ls_best, fair):
             ls_best = None
         start_point = ls_best if ls_best is not None else hint
@@ -1113,8 +1139,9 @@ def _large(
     num_workers: int = 2,
 ) -> dict[str, Any]:
     """Festival scale: local search from a valid placement, single-person lower bound."""
-    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.85, fair, random_state)
-    slot_of = _lns(pb, doms, slot_of, start + time_limit * 0.92, fair, num_workers, random_state)
+    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.88, fair, random_state,
+                            _SA_TEMPERATURE)
+    slot_of = _lns(pb, doms, slot_of, start + time_limit * 0.93, fair, num_workers, random_state)
     per = _breaks_by_participant(pb, slot_of)
     lower = _single_lower_bound(pb, doms)
     active = [per[p] for p, ms in enumerate(pb.meetings_of()) if ms]
