@@ -683,6 +683,8 @@ def _local_search(
             busy[p] |= 1 << s
     meetings_of = pb.meetings_of()
     dom_sets = [set(d) for d in doms]
+    dom_masks = [sum(1 << s for s in d) for d in doms]
+    has_prec = bool(pb.precedences)
     prec_after: dict[int, list[int]] = defaultdict(list)
     prec_before: dict[int, list[int]] = defaultdict(list)
     for a, b in pb.precedences:
@@ -734,23 +736,31 @@ def _local_search(
                     (brk[p] for p in active), default=0) - low <= fairness):
                 best_total = total_now
                 best_slots = list(slot_of)
-        worst = [p for p in active if brk[p] > 0]
-        if not worst:
-            break
+        if iteration % 16 == 1:
+            # People with breaks, refreshed now and then (rebuilding it every move costs
+            # more than the moves); a stale pick is skipped below.
+            worst = [p for p in active if brk[p] > 0]
+            if not worst:
+                break
         p = rng.choice(worst)
+        if not brk[p]:
+            continue
         m = rng.choice(meetings_of[p])
         old = slot_of[m]
         parts = pb.meeting_parts[m]
         # Candidate slots: next to one of p's other meetings, else anywhere.
         mask = busy[p] & ~(1 << old)
-        cands = [s for s in doms[m] if s != old and ((mask >> s) & 1) == 0 and (
-            ((mask >> (s - 1)) & 1 if s > 0 else 0) or ((mask >> (s + 1)) & 1))]
-        if not cands or rng.random() < 0.1:
+        near = ((mask << 1) | (mask >> 1)) & ~mask & dom_masks[m] & ~(1 << old)
+        if not near or rng.random() < 0.1:
             cands = [s for s in doms[m] if s != old]
-        if not cands:
-            continue
-        new = rng.choice(cands)
-        if not prec_ok(m, new):
+            if not cands:
+                continue
+            new = rng.choice(cands)
+        else:
+            for _ in range(rng.randrange(near.bit_count())):
+                near &= near - 1
+            new = (near & -near).bit_length() - 1
+        if has_prec and not prec_ok(m, new):
             continue
         blockers = [q for q in parts if (busy[q] >> new) & 1]
         if not blockers and count[new] < n_tables:
@@ -777,7 +787,7 @@ def _local_search(
             other = rng.choice(tuple(at_slot[new]))
         else:
             continue
-        if other == m or old not in dom_sets[other] or not prec_ok(other, old):
+        if other == m or old not in dom_sets[other] or (has_prec and not prec_ok(other, old)):
             continue
         o_parts = pb.meeting_parts[other]
         if any((busy[r] >> old) & 1 for r in o_parts if r not in parts):
