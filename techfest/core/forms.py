@@ -46,6 +46,14 @@ class TranslatedForm(FlaskForm):
         def get_translations(self, form):
             return _CatalogueTranslations()
 
+    def validate(self, extra_validators=None) -> bool:
+        # a number too large for a float makes WTForms' NumberRange crash; no field here
+        # takes such a number, so it becomes "no value" and gets the field's own message
+        for field in self:
+            if isinstance(field.data, int) and abs(field.data) > 2**53:
+                field.data = None
+        return super().validate(extra_validators)
+
 
 class EditionForm(TranslatedForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])

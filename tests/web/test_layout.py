@@ -101,3 +101,28 @@ def test_organiser_edits_edition_rules_and_others_cannot(client, auth, session):
     assert (edition.booth_hold_hours, edition.retention_days) == (24, 180)
     taken = client.post("/2025/settings?lang=en", data={**form, "year": "2024"})
     assert "Another edition already uses this year." in taken.get_data(as_text=True)
+
+
+def test_a_huge_number_gets_a_message_not_an_error_page(client, auth, session):
+    from tests.factories import make_user
+
+    make_edition(session)
+    make_user(session, make_edition(session, 2024), "organiser", email="o@example.vn")
+    session.commit()
+    auth.login("o@example.vn")
+    response = client.post(
+        "/2024/settings?lang=en",
+        data={
+            "year": "2024",
+            "name_vi": "A",
+            "name_en": "A",
+            "starts_on": "2024-10-09",
+            "ends_on": "2024-10-10",
+            "booth_hold_hours": "9" * 400,
+            "max_booths_per_organisation": "1",
+            "request_expiry_hours": "1",
+            "retention_days": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert "Number must be between 1 and 1440." in response.get_data(as_text=True)
