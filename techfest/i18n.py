@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask import session as flask_session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
@@ -26,6 +26,8 @@ def translation_directories() -> list[str]:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and jobs: the default, unless force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = flask_session.get("lang")
     if chosen in languages:
         return chosen

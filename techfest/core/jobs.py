@@ -12,12 +12,15 @@ two phases).
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from techfest.core.models import Job
 from techfest.db import _write_intent, now_utc, writing
@@ -47,6 +50,54 @@ def create_job(
     session.add(job)
     session.flush()
     return job
+
+
+#: a job silent for longer than this is taken for dead (its worker on another machine died)
+STALE_AFTER = timedelta(hours=1)
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_alive(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine: only silence tells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def live_job(session: Session, kind: str, edition_id: int | None) -> Job | None:
+    """The queued or running job of this kind, if one is really alive.
+
+    A job whose process is gone (killed on this machine) or that stayed silent past
+    STALE_AFTER is marked failed, so it no longer blocks the next run.
+    """
+    now = now_utc()
+    candidates = session.exec(
+        select(Job).where(
+            Job.kind == kind, Job.edition_id == edition_id, Job.status.in_(("queued", "running"))
+        )
+    ).all()
+    for job in candidates:
+        last_sign = job.heartbeat_at or job.created_at
+        dead = (job.status == "running" and job.worker and not _process_alive(job.worker)) or (
+            now - last_sign > STALE_AFTER
+        )
+        if not dead:
+            return job
+        job.status = "failed"
+        job.error = "The process running this job stopped."
+        job.finished_at = now
+        session.add(job)
+    session.flush()
+    return None
 
 
 def mode(app: Flask) -> str:
@@ -95,13 +146,15 @@ def _run_job(app: Flask, job_id: int) -> None:
         if job is None or job.status != "queued":
             return
         job.status = "running"
-        job.started_at = now_utc()
+        job.started_at = job.heartbeat_at = now_utc()
+        job.worker = this_worker()
         status_session.add(job)
         status_session.commit()
 
         def progress(percent: int, text: str = "") -> None:
             job.progress = max(0, min(100, int(percent)))
             job.message = text[:500]
+            job.heartbeat_at = now_utc()
             status_session.add(job)
             status_session.commit()
 

@@ -118,3 +118,7 @@ class Job(SQLModel, table=True):
     created_at: datetime = utc_field(default_factory=now_utc)
     started_at: datetime | None = utc_field(default=None, nullable=True)
     finished_at: datetime | None = utc_field(default=None, nullable=True)
+    #: "host:pid" of the process running the job, to tell a dead run from a live one
+    worker: str = ""
+    #: last sign of life (start or progress) of a running job
+    heartbeat_at: datetime | None = utc_field(default=None, nullable=True)

@@ -1568,20 +1568,11 @@ def start_run(
     reserve: int = 1,
 ):
     """Queue a matcher run (assign + schedule) as a background job; caller commits, launches."""
-    from techfest.core.jobs import create_job
-    from techfest.core.models import Job
+    from techfest.core.jobs import create_job, live_job
 
     if not slots(session, edition) or not tables(session, edition):
         raise MatchmakingError(_l("Set up meeting slots and tables first."))
-    running = session.exec(
-        select(Job.id).where(
-            Job.edition_id == edition.id,
-            Job.kind == "matchmaking.run",
-            Job.status.in_(("queued", "running")),
-            Job.created_at > now_utc() - timedelta(hours=1),  # older ones died with a worker
-        )
-    ).first()
-    if running is not None:
+    if live_job(session, "matchmaking.run", edition.id) is not None:
         raise MatchmakingError(_l("A matcher run is already in progress."))
     job = create_job(
         session,

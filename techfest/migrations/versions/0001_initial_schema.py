@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:34:56.486343
+Create Date: 2026-11-23 14:16:09.286553
 """
 from collections.abc import Sequence
 
@@ -380,6 +380,8 @@ def upgrade() -> None:
     sa.Column('created_at', techfest.db.UTCDateTime(), nullable=False),
     sa.Column('started_at', techfest.db.UTCDateTime(), nullable=True),
     sa.Column('finished_at', techfest.db.UTCDateTime(), nullable=True),
+    sa.Column('worker', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('heartbeat_at', techfest.db.UTCDateTime(), nullable=True),
     sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name='ck_job_status'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], ),
