@@ -38,7 +38,7 @@ DEFAULT_FAIRNESS = 2
 _CLIMB_MAX_MEETINGS = 600
 _LNS_SIZE = 25
 # Simulated annealing: start temperature (a +1 break move is taken with p = e^(-1/T)).
-_SA_TEMPERATURE = 0.4
+_SA_TEMPERATURE = 0.5
 
 
 class ScheduleInputError(ValueError):
@@ -1149,9 +1149,9 @@ def _large(
     num_workers: int = 2,
 ) -> dict[str, Any]:
     """Festival scale: local search from a valid placement, single-person lower bound."""
-    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.88, fair, random_state,
+    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.9, fair, random_state,
                             _SA_TEMPERATURE)
-    slot_of = _lns(pb, doms, slot_of, start + time_limit * 0.93, fair, num_workers, random_state)
+    slot_of = _lns(pb, doms, slot_of, start + time_limit * 0.96, fair, num_workers, random_state)
     per = _breaks_by_participant(pb, slot_of)
     lower = _single_lower_bound(pb, doms)
     active = [per[p] for p, ms in enumerate(pb.meetings_of()) if ms]
