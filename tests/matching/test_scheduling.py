@@ -256,3 +256,41 @@ def test_schedule_explains_precedence_cycle():
     result = schedule(problem)
     assert result["status"] == "infeasible"
     assert result["explanation"] == ["the precedences contain a cycle"]
+
+
+@pytest.mark.parametrize("fairness", [0, 1, 2, None])
+def test_annealing_keeps_schedules_valid_and_fair(fairness):
+    import time
+
+    from matching import scheduling as sched
+
+    problem = festival_problem(
+        n_startups=30, n_investors=10, n_meetings=150, days=2, slots_per_day=8,
+        n_tables=12, random_state=3,
+    )
+    pb = sched._normalise(problem)
+    doms = sched._domains(pb)
+    start = sched._greedy(pb, doms)
+    assert start is not None
+    start_result = sched._result(pb, "feasible", start, None, fairness, time.perf_counter(), None)
+    start_fair = not check_schedule(problem, start_result, fairness=fairness)
+    slot_of = sched._local_search(pb, doms, start, time.perf_counter() + 0.5, fairness, 0, 0.5)
+    result = sched._result(pb, "feasible", slot_of, None, fairness, time.perf_counter(), None)
+    errors = check_schedule(problem, result, fairness=fairness)
+    # Moves never break the hard rules; a fair start stays fair and gets no worse.
+    assert [e for e in errors if "fairness bound" not in e] == []
+    if start_fair:
+        assert errors == []
+        assert result["breaks"] <= start_result["breaks"]
+    if fairness is not None and not errors:
+        assert violations(problem, result, fairness) == []
+
+
+def test_festival_scale_path_is_valid_and_bounded():
+    problem = festival_problem(n_meetings=700, n_startups=90, n_investors=30, n_tables=40,
+                               random_state=4)
+    result = schedule(problem, time_limit=4)
+    assert result["status"] in ("optimal", "feasible")
+    assert violations(problem, result, 2) == []
+    assert check_schedule(problem, result) == []
+    assert result["lower_bound"] <= result["breaks"]
