@@ -298,11 +298,6 @@ def kill_when(db: Path, args: tuple[str, ...], ready_sql: str, seconds: float = 
         proc.wait(30)
 
 
-#: A run killed while its job is "running" leaves the job so; start_run then refuses every
-#: new run for an hour ("A matcher run is already in progress"), and `flask match` turns
-#: that refusal into a traceback (the message is translated outside a request context).
-#: Remove this marker when a dead run no longer blocks the next one.
-@pytest.mark.xfail(strict=True, reason="a killed matcher run blocks the next run for an hour")
 def test_killed_matcher_run_leaves_all_or_nothing_and_runs_again(demo_db, tmp_path):
     args = ("match", "--year", "2025", "--time-limit", "10")
     full = copy_of(demo_db, tmp_path, "match-full")
