@@ -399,26 +399,7 @@ def render_table_sheets(
     sheets = data.table_sheets(session, edition, lang)
     if not sheets:
         raise NothingToPrint(_("There are no meeting tables in this edition."))
-    info = data.edition_info(edition, lang)
-
-    def html() -> list[tuple[str, str]]:
-        with force_locale(lang):
-            body = render_template("print/table_sheets.html", sheets=sheets, edition=info)
-        return [(body, lang)]
-
-    return _single(
-        session,
-        edition,
-        "table-sheets",
-        {"lang": lang, "sheets": sheets, "edition": info},
-        html,
-        f"table-sheets-{edition.year}-{lang}.pdf",
-        bulk_key("table-sheets", lang),
-        force,
-        workers,
-        progress,
-        len(sheets),
-    )
+    return _render_sheets(session, edition, "table-sheets", sheets, lang, force, workers, progress)
 
 
 def render_room_sheets(
@@ -433,21 +414,27 @@ def render_room_sheets(
     sheets = data.room_sheets(session, edition, lang)
     if not sheets:
         raise NothingToPrint(_("There are no rooms in this edition."))
+    return _render_sheets(session, edition, "room-sheets", sheets, lang, force, workers, progress)
+
+
+def _render_sheets(session, edition, kind, sheets, lang, force, workers, progress) -> Rendered:
+    """Door sheets (one page per table or room) as one document; `kind` names the template."""
     info = data.edition_info(edition, lang)
+    template = f"print/{kind.replace('-', '_')}.html"
 
     def html() -> list[tuple[str, str]]:
         with force_locale(lang):
-            body = render_template("print/room_sheets.html", sheets=sheets, edition=info)
+            body = render_template(template, sheets=sheets, edition=info)
         return [(body, lang)]
 
     return _single(
         session,
         edition,
-        "room-sheets",
+        kind,
         {"lang": lang, "sheets": sheets, "edition": info},
         html,
-        f"room-sheets-{edition.year}-{lang}.pdf",
-        bulk_key("room-sheets", lang),
+        f"{kind}-{edition.year}-{lang}.pdf",
+        bulk_key(kind, lang),
         force,
         workers,
         progress,
