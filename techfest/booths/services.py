@@ -29,7 +29,7 @@ from techfest.booths import availability
 from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH, Spot
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.core import audit, csvio
-from techfest.core.editions import roles_of
+from techfest.core.editions import code_taken, roles_of
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
@@ -622,14 +622,7 @@ def save_booth(
             field="x",
         )
     booth = get_booth(session, edition, booth_id) if booth_id is not None else None
-    clash = session.exec(
-        select(Booth.id).where(
-            Booth.edition_id == edition.id,
-            Booth.code == code,
-            Booth.id != (booth_id if booth_id is not None else -1),
-        )
-    ).first()
-    if clash is not None:
+    if code_taken(session, Booth, edition.id, code, booth_id):
         raise BoothError(_l("Another booth already uses the code %(code)s.", code=code), "code")
     other = _overlapping(session, edition, rect, booth_id)
     if other is not None:
@@ -683,14 +676,7 @@ def save_zone(
         if not value.strip():
             raise BoothError(_l("This field is required."), field=name)
     zone = get_zone(session, edition, zone_id) if zone_id is not None else None
-    clash = session.exec(
-        select(Zone.id).where(
-            Zone.edition_id == edition.id,
-            Zone.code == code,
-            Zone.id != (zone_id if zone_id is not None else -1),
-        )
-    ).first()
-    if clash is not None:
+    if code_taken(session, Zone, edition.id, code, zone_id):
         raise BoothError(_l("Another zone already uses the code %(code)s.", code=code), "code")
     if zone is None:
         zone = Zone(edition_id=edition.id, code=code, name_vi="", name_en="")

@@ -23,6 +23,16 @@ def edition_by_year(session: Session, year: int) -> Edition | None:
     return session.exec(select(Edition).where(Edition.year == year)).first()
 
 
+def code_taken(
+    session: Session, model, edition_id: int, code: str, exclude_id: int | None = None
+) -> bool:
+    """Whether another row of `model` in the edition already uses `code` (booths, rooms...)."""
+    query = select(model.id).where(model.edition_id == edition_id, model.code == code)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    return session.exec(query).first() is not None
+
+
 def roles_of(session: Session, user_id: int, edition_id: int) -> set[str]:
     rows = session.exec(
         select(EditionRole.role).where(

@@ -24,6 +24,7 @@ from sqlmodel import Session, func, select
 from techfest.auth.models import User
 from techfest.core import audit
 from techfest.core.csvio import ImportReport, RowError, import_rows, read_csv, write_csv
+from techfest.core.editions import code_taken
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
@@ -897,14 +898,7 @@ def check_session(
         raise ProgrammeError(_l("Choose a language."), field="language")
     if data.track_id is not None:
         get_track(session, edition.id, data.track_id)
-    duplicate = session.exec(
-        select(ProgrammeSession.id).where(
-            ProgrammeSession.edition_id == edition.id,
-            ProgrammeSession.code == data.code,
-            ProgrammeSession.id != (current.id if current else -1),
-        )
-    ).first()
-    if duplicate is not None:
+    if code_taken(session, ProgrammeSession, edition.id, data.code, current and current.id):
         raise ProgrammeError(_l("Another session already uses this code."), field="code")
     if current is not None and data.capacity < current.seats_taken:
         raise ProgrammeError(
@@ -1021,14 +1015,7 @@ def save_track(
     session: Session, edition: Edition, actor: User, values: dict, track_id: int | None = None
 ) -> Track:
     track = get_track(session, edition.id, track_id) if track_id is not None else None
-    taken = session.exec(
-        select(Track.id).where(
-            Track.edition_id == edition.id,
-            Track.code == values["code"],
-            Track.id != (track.id if track else -1),
-        )
-    ).first()
-    if taken is not None:
+    if code_taken(session, Track, edition.id, values["code"], track and track.id):
         raise ProgrammeError(_l("Another track already uses this code."), field="code")
     track = track or Track(edition_id=edition.id, code=values["code"], name_vi="", name_en="")
     for name in ("code", "name_vi", "name_en", "color"):
@@ -1051,14 +1038,7 @@ def save_room(
     session: Session, edition: Edition, actor: User, values: dict, room_id: int | None = None
 ) -> Room:
     room = get_room(session, edition.id, room_id) if room_id is not None else None
-    taken = session.exec(
-        select(Room.id).where(
-            Room.edition_id == edition.id,
-            Room.code == values["code"],
-            Room.id != (room.id if room else -1),
-        )
-    ).first()
-    if taken is not None:
+    if code_taken(session, Room, edition.id, values["code"], room and room.id):
         raise ProgrammeError(_l("Another room already uses this code."), field="code")
     room = room or Room(edition_id=edition.id, code=values["code"], name_vi="", name_en="")
     for name in ("code", "name_vi", "name_en", "capacity", "location_vi", "location_en"):
