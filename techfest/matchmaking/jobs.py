@@ -30,20 +30,3 @@ def run_matcher(session: Session, job: Job, progress) -> Apply:
         return services.apply_plan(write_session, edition_id, job_id, plan)
 
     return apply
-
-
-def launch_run(job_id: int) -> None:
-    """Start the job; when it runs in-process (sync mode), it runs outside the request's
-    write intent, so its reading phase does not hold the SQLite write lock while its
-    progress commits wait for it."""
-    import contextvars
-
-    from flask import current_app
-
-    from techfest.core.jobs import launch, mode, run_job
-
-    app = current_app._get_current_object()
-    if mode(app) == "sync":
-        contextvars.Context().run(run_job, app, job_id)
-    else:
-        launch(job_id)

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from techfest.core.csvio import write_csv
 from techfest.core.editions import organiser_required, role_required, user_roles
+from techfest.core.jobs import launch
 from techfest.core.navigation import add_nav, safe_next
 from techfest.db import db
 from techfest.i18n import fmt_datetime, lang
@@ -454,7 +455,7 @@ def run():
         reserve=form.reserve.data or 0,
     )
     db().commit()
-    jobs.launch_run(job.id)
+    launch(job.id)
     return redirect(url_for("matchmaking.job", job_id=job.id))
 
 

@@ -10,25 +10,13 @@ from flask_login import current_user, login_required
 from techfest.core.csvio import CsvFormatError
 from techfest.core.editions import organiser_required
 from techfest.core.navigation import add_nav
-from techfest.db import SAFE_METHODS, db
+from techfest.db import db
 from techfest.i18n import lang
 from techfest.registration import bp, services
 from techfest.registration.forms import CancelForm, ImportForm, RegistrationForm, TicketTypeForm
 
 add_nav(_l("Registration"), "registration.index")
 add_nav(_l("Delegates"), "registration.manage", roles=("organiser",))
-
-
-@bp.before_request
-def _start_writes_in_a_write_transaction():
-    """End the read that looked up the edition, so a POST's first statement opens the write.
-
-    The edition is read while Flask preprocesses the URL, before the request is marked as
-    writing; on SQLite that read transaction could not later become the writer once another
-    request had committed ("database is locked").
-    """
-    if request.method not in SAFE_METHODS:
-        db().commit()
 
 
 def _my_url() -> str:
