@@ -22,6 +22,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_cli(app)
     register_errorhandlers(app)
     register_security_headers(app)
+    register_shared_pages(app)
     return app
 
 
@@ -79,3 +80,10 @@ def register_security_headers(app: Flask) -> None:
     from techfest.core.security import register
 
     register(app)
+
+
+def register_shared_pages(app: Flask) -> None:
+    """Last step: the layer that hands anonymous visitors copies of busy public pages."""
+    from techfest.core import pagecache
+
+    pagecache.init_app(app)

@@ -50,6 +50,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     PASSWORD_RESET_MAX_AGE = 3600
+    #: how long visitors who are not logged in may get a copy of a busy public page (0: off)
+    SHARED_PAGE_SECONDS = float(os.environ.get("TECHFEST_SHARED_PAGE_SECONDS", "3"))
     TESTING = False
 
 
@@ -58,6 +60,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"  # noqa: S105 - fixed key for the test suite only
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    SHARED_PAGE_SECONDS = 0
     MAIL_TO_CONSOLE = False
     DATABASE_URL = os.environ.get("TECHFEST_TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = ""

@@ -10,6 +10,7 @@ from flask_login import current_user
 from techfest.auth.models import ROLES
 from techfest.core.editions import organiser_required, role_required, user_roles
 from techfest.core.navigation import add_nav, safe_next
+from techfest.core.pagecache import shared_page
 from techfest.db import db
 from techfest.i18n import fmt_date, pick
 from techfest.programme import bp, services
@@ -34,33 +35,42 @@ def _back(session_id: int):
 # --------------------------------------------------------------------------- public
 
 
+def _action_form(can_sign_up: bool) -> ActionForm | None:
+    """The sign-up buttons' form; visitors who cannot sign up get no token and no cookie."""
+    return ActionForm() if can_sign_up else None
+
+
 @bp.get("/")
+@shared_page
 def index():
     filters = services.Filters.parse(request.args, g.edition)
     page = services.programme_page(db(), g.edition, filters, _user_id())
+    can_sign_up = bool(user_roles())
     return render_template(
         "programme/index.html",
         page=page,
         filters=filters,
         languages={code: str(label) for code, label in services.LANGUAGE_LABELS.items()},
-        action_form=ActionForm(),
-        can_sign_up=bool(user_roles()),
+        action_form=_action_form(can_sign_up),
+        can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
 
 
 @bp.get("/sessions/<int:session_id>")
+@shared_page
 def detail(session_id: int):
     try:
         card = services.session_card(db(), g.edition, session_id, _user_id())
     except services.NotFound:
         abort(404)
+    can_sign_up = bool(user_roles())
     return render_template(
         "programme/detail.html",
         card=card,
         languages=services.LANGUAGE_LABELS,
-        action_form=ActionForm(),
-        can_sign_up=bool(user_roles()),
+        action_form=_action_form(can_sign_up),
+        can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
 
