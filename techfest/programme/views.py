@@ -35,11 +35,6 @@ def _back(session_id: int):
 # --------------------------------------------------------------------------- public
 
 
-def _action_form(can_sign_up: bool) -> ActionForm | None:
-    """The sign-up buttons' form; visitors who cannot sign up get no token and no cookie."""
-    return ActionForm() if can_sign_up else None
-
-
 @bp.get("/")
 @shared_page
 def index():
@@ -51,7 +46,6 @@ def index():
         page=page,
         filters=filters,
         languages={code: str(label) for code, label in services.LANGUAGE_LABELS.items()},
-        action_form=_action_form(can_sign_up),
         can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
@@ -69,7 +63,6 @@ def detail(session_id: int):
         "programme/detail.html",
         card=card,
         languages=services.LANGUAGE_LABELS,
-        action_form=_action_form(can_sign_up),
         can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
@@ -170,7 +163,6 @@ def agenda():
         days=services.group_by_day(g.edition, items),
         feed_url=feed_url,
         webcal_url="webcal://" + feed_url.split("://", 1)[1],
-        action_form=ActionForm(),
     )
 
 
