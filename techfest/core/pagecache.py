@@ -95,8 +95,10 @@ class SharedPages:
         if "_user_id" in session or "_flashes" in session:
             return None
         chosen = session.get("lang")
-        lang = chosen if chosen in self.app.config["LANGUAGES"] else (
-            self.app.config["BABEL_DEFAULT_LOCALE"]
+        lang = (
+            chosen
+            if chosen in self.app.config["LANGUAGES"]
+            else (self.app.config["BABEL_DEFAULT_LOCALE"])
         )
         return request.path, environ.get("QUERY_STRING", ""), lang
 
@@ -149,8 +151,10 @@ class SharedPages:
             name.lower() == "set-cookie" for name, _ in answer.get("headers", [])
         )
         if shareable:
-            self._keep(key, _Copy(answer["status"], list(answer["headers"]), body,
-                                  self.clock() + self.seconds))
+            self._keep(
+                key,
+                _Copy(answer["status"], list(answer["headers"]), body, self.clock() + self.seconds),
+            )
         else:
             self._release(key)
         return [body]

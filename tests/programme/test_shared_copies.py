@@ -50,12 +50,21 @@ def clock(app) -> Clock:
 def programme(session):
     edition = make_edition(session)
     ps = make_session(
-        session, edition, local(2025, 10, 9, 9), local(2025, 10, 9, 10),
-        title_vi="Khai mạc", title_en="Opening", capacity=10,
+        session,
+        edition,
+        local(2025, 10, 9, 9),
+        local(2025, 10, 9, 10),
+        title_vi="Khai mạc",
+        title_en="Opening",
+        capacity=10,
     )
     make_session(
-        session, edition, local(2025, 10, 10, 9), local(2025, 10, 10, 10),
-        title_vi="Ngày hai", title_en="Day two",
+        session,
+        edition,
+        local(2025, 10, 10, 9),
+        local(2025, 10, 10, 10),
+        title_vi="Ngày hai",
+        title_en="Day two",
     )
     user = make_user(session, edition, email="delegate@example.vn")
     session.commit()
@@ -77,9 +86,7 @@ def test_visitor_gets_a_copy_until_it_expires_and_sets_no_cookie(app, clock, ses
 
     rename(session, ps, "Lễ khai mạc mới")
     assert "Lễ khai mạc mới" not in visitor.get("/2025/programme/").get_data(as_text=True)
-    assert "Lễ khai mạc mới" not in app.test_client().get("/2025/programme/").get_data(
-        as_text=True
-    )
+    assert "Lễ khai mạc mới" not in app.test_client().get("/2025/programme/").get_data(as_text=True)
 
     clock.now += SECONDS + 1
     assert "Lễ khai mạc mới" in visitor.get("/2025/programme/").get_data(as_text=True)
@@ -171,8 +178,13 @@ def layer_over(app, page: SlowPage, clock: Clock) -> SharedPages:
 
 def call(layer: SharedPages, path: str = "/2025/programme/") -> bytes:
     environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "x",
-        "SERVER_PORT": "80", "wsgi.url_scheme": "http", "HTTP_HOST": "x",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "x",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "x",
     }
     return b"".join(layer(environ, lambda status, headers, exc_info=None: None))
 
@@ -199,11 +211,13 @@ def test_an_expired_copy_is_rendered_again_once_while_the_crowd_gets_the_old_one
 
 def test_answers_that_set_a_cookie_or_fail_are_never_kept(app):
     clock = Clock()
-    answers = iter([
-        ("500 INTERNAL SERVER ERROR", []),
-        ("200 OK", [("Set-Cookie", "session=abc")]),
-        ("200 OK", []),
-    ])
+    answers = iter(
+        [
+            ("500 INTERNAL SERVER ERROR", []),
+            ("200 OK", [("Set-Cookie", "session=abc")]),
+            ("200 OK", []),
+        ]
+    )
 
     def page(environ, start_response):
         status, headers = next(answers)
