@@ -9,8 +9,16 @@ stylesheet and loading the @font-face fonts again for each document, a fresh ima
 (the hall map is parsed again for every person), then font subsetting and PDF writing per
 file. `render_many` pays those once per chunk: the documents of a chunk are sections of
 one HTML document, laid out once with a shared stylesheet, font configuration and image
-cache; each section starts a new page and carries an anchor, so the pages of each
-document are known and the chunk's PDF is split into one small PDF per document.
+cache; each section starts a new page, and the pages of each section are found in the
+laid-out boxes, so each document gets its own PDF made from the chunk's objects
+(pdfparts), and the chunks' objects make the combined PDF.
+
+A section carries no `id` or `lang` attribute: WeasyPrint turns those into declarations
+of that one element, and an element with its own declarations shares no computed style
+with its siblings, nor do any of its descendants. Without them, every agenda of a chunk
+reuses the styles the first one computed (a third of the layout time); the language is
+a class the stylesheet maps to WeasyPrint's `lang` property instead.
+
 Images every document shares (the hall map, the QR code of the online agenda) are
 "asset:" URLs served from memory, not data: URIs repeated in each document's HTML: the
 HTML parser was spending more time reading the same base64 map again and again than on
@@ -27,7 +35,7 @@ import gc
 import hashlib
 import io
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -36,13 +44,16 @@ from pathlib import Path
 from urllib.request import url2pathname
 
 from techfest.config import ROOT
+from techfest.printing import pdfparts
 
 STATIC_DIR = (ROOT / "static").resolve()
 PRINT_DIR = (ROOT / "templates" / "print").resolve()
 #: the stylesheet every printed document uses
 PRINT_CSS = PRINT_DIR / "print.css"
-#: anchor that opens each document inside a combined HTML document
-ANCHOR_PREFIX = "tfdoc-"
+#: attribute numbering the documents (sections) of a combined HTML document
+DOC_ATTRIBUTE = "data-doc"
+#: PDF points per CSS pixel, the scale WeasyPrint draws pages at
+PDF_SCALE = 0.75
 
 
 #: shared images by "asset:" URL: (bytes, media type); copied to the worker processes
@@ -127,8 +138,12 @@ def html_to_pdf(body: str, lang: str = "vi", title: str = "Techfest") -> tuple[b
 
 
 def section(index: int, body: str, lang: str) -> str:
-    """One document of a combined HTML document; it starts a new page."""
-    return f'<section class="tf-doc" id="{ANCHOR_PREFIX}{index}" lang="{lang}">{body}</section>'
+    """One document of a combined HTML document; it starts a new page.
+
+    The language is a class (`tf-lang-vi`), not a `lang` attribute: see the module's
+    docstring.
+    """
+    return f'<section class="tf-doc tf-lang-{lang}" {DOC_ATTRIBUTE}="{index}">{body}</section>'
 
 
 @contextlib.contextmanager
@@ -144,9 +159,10 @@ def _collector_paused():
 
 @dataclass(frozen=True)
 class ChunkResult:
-    """A rendered chunk: its PDF, and one PDF and page count per document in it."""
+    """A rendered chunk: its PDF, its pages as a Part, one PDF and page count per document."""
 
     pdf: bytes
+    part: pdfparts.Part
     documents: list[bytes]
     pages: list[int]
 
@@ -156,67 +172,63 @@ def render_chunk(
     split: bool = True,
     assets: dict[str, tuple[bytes, str]] | None = None,
 ) -> ChunkResult:
-    """Lay out (body, lang) documents as one HTML document and split the PDF per document."""
+    """Lay out (body, lang) documents as one HTML document, then one PDF per document."""
     from weasyprint import HTML
 
     if assets:
         _ASSETS.update(assets)
     fonts, css, fetcher = _shared()
     body = "".join(section(i, html, lang) for i, (html, lang) in enumerate(parts))
+    made: list[pdfparts.Part] = []
     with _collector_paused():
         document = HTML(string=wrap(body), base_url=base_url(), url_fetcher=fetcher).render(
             font_config=fonts, stylesheets=[css], cache={}
         )
         starts = _document_starts(document, len(parts))
         total = len(document.pages)
-        pdf = document.write_pdf()
+        ends = [*starts[1:], total]
+        ranges = [(0, total), *zip(starts, ends, strict=True)] if split else [(0, total)]
+        bookmarks = document.make_bookmark_tree(PDF_SCALE, transform_pages=True)
+
+        def take_parts(_document, chunk_pdf) -> None:
+            made.extend(pdfparts.parts_of(chunk_pdf, ranges, bookmarks))
+
+        pdf = document.write_pdf(finisher=take_parts)
         del document
-    ends = [*starts[1:], total]
+    whole, *each = made
+    documents = (
+        [pdfparts.write([part], lang) for part, (_html, lang) in zip(each, parts, strict=True)]
+        if split
+        else []
+    )
     pages = [end - start for start, end in zip(starts, ends, strict=True)]
-    with _collector_paused():
-        documents = split_pdf(pdf, list(zip(starts, ends, strict=True))) if split else []
-    return ChunkResult(pdf=pdf, documents=documents, pages=pages)
+    return ChunkResult(pdf=pdf, part=whole, documents=documents, pages=pages)
 
 
 def _document_starts(document, count: int) -> list[int]:
-    """First page index of each document, read from the anchors WeasyPrint placed."""
+    """First page index of each document, from the section boxes laid out on each page."""
     starts: list[int | None] = [None] * count
     for number, page in enumerate(document.pages):
-        for name in page.anchors:
-            if name.startswith(ANCHOR_PREFIX):
-                index = int(name.removeprefix(ANCHOR_PREFIX))
-                if starts[index] is None:
-                    starts[index] = number
+        for index in _documents_on(page):
+            if starts[index] is None:
+                starts[index] = number
     if any(s is None for s in starts):
         raise RuntimeError("a document of the chunk has no page")
     return [int(s) for s in starts]  # type: ignore[arg-type]
 
 
-def split_pdf(pdf: bytes, ranges: Iterable[tuple[int, int]]) -> list[bytes]:
-    """One PDF per [start, end) page range of `pdf`."""
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(io.BytesIO(pdf))
-    out = []
-    for start, end in ranges:
-        writer = PdfWriter()
-        for number in range(start, end):
-            writer.add_page(reader.pages[number])
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        out.append(buffer.getvalue())
-    return out
-
-
-def merge_pdfs(pdfs: Iterable[bytes]) -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(io.BytesIO(pdf))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+def _documents_on(page) -> list[int]:
+    """Numbers of the sections on a page: page box > html > body > section."""
+    found = []
+    level = [page._page_box]  # noqa: SLF001 - WeasyPrint keeps the laid-out boxes there
+    for _depth in range(3):
+        level = [child for box in level for child in getattr(box, "children", ())]
+        for box in level:
+            element = getattr(box, "element", None)
+            number = element.get(DOC_ATTRIBUTE) if element is not None else None
+            if number is not None:
+                found.append(int(number))
+    return found
 
 
 def default_workers() -> int:
@@ -257,7 +269,7 @@ def render_many(
                     progress(done, len(parts))
     documents = [pdf for r in results for pdf in r.documents]
     pages = [n for r in results for n in r.pages]
-    merged = merge_pdfs(r.pdf for r in results) if combined and results else None
+    merged = pdfparts.write([r.part for r in results]) if combined and results else None
     return merged, documents, pages
 
 
