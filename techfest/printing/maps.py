@@ -93,7 +93,13 @@ def _png_uri(box: tuple[int, int, int, int], booths: list[Rect], width: int = 14
 
 
 def marks_uri(hall: HallMap, booth: Rect | None, tables: list[Rect]) -> str:
-    """The person's booth (filled) and meeting tables (dots) on the map's view box."""
+    """The person's booth (filled) and meeting tables (dots) on the map's view box.
+
+    Empty when there is nothing to mark (most delegates): an empty overlay prints
+    nothing, but costs a positioned box and an SVG drawing on every page.
+    """
+    if booth is None and not tables:
+        return ""
     parts = []
     if booth is not None:
         parts.append(
