@@ -75,6 +75,21 @@ def test_render_many_in_two_workers_splits_per_document():
     assert "Người 6: Đặng Thị Ánh Tuyết" in pdf_text(pdfs[6])[0]
 
 
+def test_render_many_keeps_each_documents_bookmarks_and_language():
+    parts = [("<h1>Nguyễn Thị Mai</h1><h2>Thứ Năm</h2>", "vi"), ("<h1>Sarah Lim</h1>", "en")]
+    parts += [(f"<h1>Người {i}</h1>", "vi") for i in range(3)]
+
+    combined, pdfs, _pages = render.render_many(parts, workers=1, chunk_size=2)
+
+    outline = PdfReader(io.BytesIO(combined)).outline
+    titles = [entry["/Title"] for entry in outline if not isinstance(entry, list)]
+    assert titles == ["Nguyễn Thị Mai", "Sarah Lim", "Người 0", "Người 1", "Người 2"]
+    assert [entry["/Title"] for entry in outline[1]] == ["Thứ Năm"]
+    english = PdfReader(io.BytesIO(pdfs[1]))
+    assert english.trailer["/Root"]["/Lang"] == "en"
+    assert [entry["/Title"] for entry in english.outline] == ["Sarah Lim"]
+
+
 def test_local_only_fetcher_refuses_network_and_files_outside_static():
     fetcher = render.local_only_fetcher()
     font = (render.STATIC_DIR / "fonts" / "BeVietnamPro-Regular.ttf").as_uri()
