@@ -37,6 +37,9 @@ __all__ = [
 DEFAULT_FAIRNESS = 2
 _CLIMB_MAX_MEETINGS = 600
 _LNS_SIZE = 25
+# Full searches for the satisfaction solves (CDCL without LP); CP-SAT adds its own
+# first-solution and neighbourhood workers beside the first of them.
+_SAT_SUBSOLVERS = ("no_lp", "quick_restart_no_lp")
 # Simulated annealing: start temperature (a +1 break move is taken with p = e^(-1/T)).
 _SA_TEMPERATURE = 0.5
 
@@ -341,11 +344,8 @@ def count_breaks(problem: Mapping[str, Any], result: Mapping[str, Any]) -> dict[
 class _Model:
     model: cp_model.CpModel
     x: dict[tuple[int, int], cp_model.IntVar]
-    total: Any
     breaks: list[Any]
     cap: cp_model.IntVar
-    no_break: list[tuple[int, Any]]
-    slot_vars: list[Any]
 
     def set_cap(self, low: int, high: int) -> None:
         """Restrict the total number of breaks to ``low..high`` for the next solve."""
@@ -354,30 +354,136 @@ class _Model:
         domain[1] = high
 
 
+def _running_or(model: cp_model.CpModel, lits: Sequence[Any]) -> list[Any]:
+    """``out[i] <=> lits[0] or ... or lits[i]``, with None for a constant false."""
+    out: list[Any] = []
+    prev: Any = None
+    for lit in lits:
+        if lit is not None and prev is not None:
+            held = model.new_bool_var("")
+            model.add_implication(lit, held)
+            model.add_implication(prev, held)
+            model.add_bool_or([held.Not(), lit, prev])
+            prev = held
+        elif lit is not None:
+            prev = lit
+        out.append(prev)
+    return out
+
+
+def _busy_literals(
+    model: cp_model.CpModel, x: Mapping[tuple[int, int], Any], ms: Sequence[int], n_slots: int
+) -> dict[int, Any]:
+    """Slot -> "this participant meets someone then"; at most one meeting per slot."""
+    busy: dict[int, Any] = {}
+    for s in range(n_slots):
+        lits = [x[m, s] for m in ms if (m, s) in x]
+        if len(lits) == 1:
+            busy[s] = lits[0]
+        elif lits:
+            busy[s] = model.new_bool_var("")
+            model.add(busy[s] == sum(lits))
+    if busy:
+        model.add(sum(busy.values()) == len(ms))
+    return busy
+
+
+def _count_breaks(
+    model: cp_model.CpModel,
+    busy: Mapping[int, Any],
+    days: Sequence[Sequence[int]],
+    low: int,
+    high: int,
+    windows: list[Any] | None = None,
+) -> Any:
+    """Exact break count of one participant, as an int var in ``low..high`` (or 0).
+
+    Per day, ``held[i]`` (a meeting at or before slot i) and ``pending[i]`` (one at or
+    after it) are running ORs of the busy literals. A break ends at slot i when i is busy,
+    i - 1 is not and a meeting was held before; that counts breaks exactly. With no break
+    the busy slots are exactly those both held and pending: together with the busy count
+    this makes a participant without breaks one window of consecutive slots, which SAT
+    search propagates at once.
+
+    When all meetings fall on one day, ``(day, held, no_break)`` is appended to
+    ``windows`` so that :func:`_build` can add the window to its cumulative constraint.
+    """
+    ends: list[Any] = []
+    inside: list[tuple[Any, Any, Any]] = []
+    used = [d for d, day in enumerate(days) if any(s in busy for s in day)]
+    window: tuple[int, list[Any]] | None = None
+    for d in used:
+        u = [busy.get(s) for s in days[d]]
+        held = _running_or(model, u)
+        if len(used) == 1:
+            window = (d, held)
+        if sum(lit is not None for lit in u) < 2:
+            continue
+        pending = _running_or(model, u[::-1])[::-1]
+        for i in range(1, len(u)):
+            if u[i] is None or held[i - 1] is None:
+                continue
+            lits = [u[i], held[i - 1]] + ([u[i - 1].Not()] if u[i - 1] is not None else [])
+            end = model.new_bool_var("")
+            for lit in lits:
+                model.add_implication(end, lit)
+            model.add_bool_or([lit.Not() for lit in lits] + [end])
+            ends.append(end)
+        inside.extend(
+            (held[i], pending[i], u[i]) for i in range(len(u))
+            if held[i] is not None and pending[i] is not None
+        )
+    presence: Any = True
+    count: Any = 0
+    if ends:
+        count = model.new_int_var(low, high, "")
+        model.add(count == sum(ends))
+        presence = None
+    if ends and low == 0:
+        presence = model.new_bool_var("")
+        model.add(count == 0).only_enforce_if(presence)
+        model.add(count >= 1).only_enforce_if(presence.Not())
+        for h, p, u_i in inside:
+            model.add_bool_or(
+                [presence.Not(), h.Not(), p.Not()] + ([u_i] if u_i is not None else []))
+    if windows is not None and window is not None and presence is not None:
+        windows.append((window[0], window[1], presence))
+    return count
+
+
+def _window(
+    model: cp_model.CpModel, held: Sequence[Any], offset: int, n: int, present: Any
+) -> Any:
+    """Interval of ``n`` slots starting at the first busy slot of a day (``held`` is the
+    day's running OR of busy slots; positions are counted across days from 0)."""
+    first = model.new_int_var(offset, offset + len(held) - n, "")
+    for i, h in enumerate(held):
+        if h is None:
+            model.add(first >= offset + i + 1)
+        else:
+            model.add(first <= offset + i).only_enforce_if(h)
+            model.add(first >= offset + i + 1).only_enforce_if(h.Not())
+    if present is True:
+        return model.new_fixed_size_interval_var(first, n, "")
+    return model.new_optional_fixed_size_interval_var(first, n, present, "")
+
+
 def _build(
     pb: _Problem,
     doms: list[list[int]],
     fairness: int | None,
     hint: Sequence[int] | None,
-    span: bool = False,
-    alldiff: bool = True,
-    pattern: bool = True,
+    lower: Sequence[int],
 ) -> _Model:
+    """The exact model: slots of meetings (tables are handed out afterwards), breaks of
+    every participant no lower than ``lower`` (their bounds alone), fairness, and a
+    ``cap`` variable equal to the total."""
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     for m, dom in enumerate(doms):
         for s in dom:
             x[m, s] = model.new_bool_var(f"x{m}_{s}")
         model.add_exactly_one(x[m, s] for s in dom)
-    if alldiff:
-        t = []
-        for m, dom in enumerate(doms):
-            tm = model.new_int_var_from_domain(cp_model.Domain.from_values(dom), f"t{m}")
-            model.add(tm == sum(s * x[m, s] for s in dom))
-            t.append(tm)
-        for ms in pb.meetings_of():
-            if len(ms) > 1:
-                model.add_all_different(t[m] for m in ms)
     by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     for (_, s), var in x.items():
         by_slot[s].append(var)
@@ -386,114 +492,101 @@ def _build(
         if len(lits) > n_tables:
             model.add(sum(lits) <= n_tables)
 
-    breaks: list[Any] = []
-    no_break: list[Any] = []
-    fair_parts: list[int] = []
     days = pb.day_slots()
+    offsets = [sum(len(day) for day in days[:d]) for d in range(len(days))]
+    breaks: list[Any] = []
+    intervals: list[Any] = []
     for p, ms in enumerate(pb.meetings_of()):
         if not ms:
-            breaks.append(0)
+            breaks.append(None)
             continue
-        fair_parts.append(p)
-        busy: dict[int, Any] = {}
-        for s in range(pb.n_slots):
-            lits = [x[m, s] for m in ms if (m, s) in x]
-            if not lits:
-                continue
-            if len(lits) == 1:
-                busy[s] = lits[0]
-            else:
-                b = model.new_bool_var(f"busy{p}_{s}")
-                model.add(b == sum(lits))
-                busy[s] = b
-        terms: list[Any] = []
-        for day in days:
-            day_busy = [s for s in day if s in busy]
-            if not day_busy:
-                continue
-            starts: list[Any] = []
-            prev: int | None = None
-            for s in day:
-                if s not in busy:
-                    prev = None
-                    continue
-                if prev is None:
-                    starts.append(busy[s])
-                else:
-                    st = model.new_bool_var(f"st{p}_{s}")
-                    model.add_implication(st, busy[s])
-                    model.add_implication(st, busy[prev].Not())
-                    model.add_bool_or([busy[s].Not(), busy[prev], st])
-                    starts.append(st)
-                prev = s
-            day_set = set(day)
-            if any(set(doms[m]) <= day_set for m in ms):
-                has: Any = 1
-            else:
-                h = model.new_bool_var(f"has{p}_{day[0]}")
-                for s in day_busy:
-                    model.add_implication(busy[s], h)
-                model.add(h <= sum(busy[s] for s in day_busy))
-                has = h
-            terms.append(sum(starts) - has)
-            n_here = len(ms)
-            if pattern and n_here > 1 and all(set(doms[m]) <= day_set for m in ms):
-                # Pattern view: "no break today" <=> the busy slots are one interval of
-                # n_here slots starting at some f. Tight LP, strong propagation.
-                starts_ok = [
-                    f
-                    for f in range(len(day) - n_here + 1)
-                    if all(day[f + k] in busy for k in range(n_here))
-                ]
-                ys = []
-                cover: dict[int, list[Any]] = defaultdict(list)
-                for f in starts_ok:
-                    y = model.new_bool_var(f"y{p}_{day[f]}")
-                    ys.append(y)
-                    for k in range(n_here):
-                        cover[day[f + k]].append(y)
-                for s in day_busy:
-                    if cover[s]:
-                        model.add(busy[s] >= sum(cover[s]))
-                z = model.new_bool_var(f"z{p}_{day[0]}")
-                no_break.append((p, z))
-                model.add(sum(ys) == z)
-                model.add(sum(starts) - has == 0).only_enforce_if(z)
-                model.add(sum(starts) - has >= 1).only_enforce_if(z.Not())
-            if span and len(day_busy) > 1:
-                # Redundant span view: a participant without a break on this day uses
-                # exactly (last - first + 1) slots; strong propagation when breaks are 0.
-                first = model.new_int_var(day_busy[0], day_busy[-1], f"first{p}_{day[0]}")
-                last = model.new_int_var(day_busy[0], day_busy[-1], f"last{p}_{day[0]}")
-                for s in day_busy:
-                    model.add(first <= s).only_enforce_if(busy[s])
-                    model.add(last >= s).only_enforce_if(busy[s])
-                count = sum(busy[s] for s in day_busy)
-                brk = sum(starts) - has
-                model.add(last - first + 1 - count <= len(day) * brk).only_enforce_if(has)
-        bp = model.new_int_var(_single_lower_bound(pb, doms, [p]), pb.n_slots, f"breaks{p}")
-        model.add(bp == sum(terms))
-        breaks.append(bp)
-
-    if fairness is not None and fair_parts:
+        busy = _busy_literals(model, x, ms, pb.n_slots)
+        windows: list[Any] = []
+        breaks.append(_count_breaks(model, busy, days, lower[p], pb.n_slots, windows))
+        for d, held, present in windows:
+            if len(ms) <= len(days[d]):
+                intervals.append(_window(model, held, offsets[d], len(ms), present))
+    if intervals:
+        # Participants without breaks occupy windows of consecutive slots, and a slot
+        # holds at most (tables x meeting size) of them: a cumulative constraint whose
+        # energetic reasoning sees congestion (many windows forced over the same hours)
+        # long before the per-slot table counts do.
+        size = max(len(parts) for parts in pb.meeting_parts)
+        model.add_cumulative(intervals, [1] * len(intervals), n_tables * size)
+    active = [b for b in breaks if b is not None]
+    if fairness is not None and active:
         low = model.new_int_var(0, pb.n_slots, "min_breaks")
-        for p in fair_parts:
-            model.add(breaks[p] >= low)
-            model.add(breaks[p] <= low + fairness)
+        for b in active:
+            model.add(b >= low)
+            model.add(b <= low + fairness)
 
     for a, b in pb.precedences:
         pos_a = sum(s * x[a, s] for s in doms[a])
         pos_b = sum(s * x[b, s] for s in doms[b])
         model.add(pos_a + 1 <= pos_b)
 
-    total = sum(b for b in breaks)
     cap = model.new_int_var(0, pb.n_slots * max(len(pb.part_ids), 1), "total_breaks")
-    model.add(total == cap)
-
+    model.add(sum(active) == cap)
     if hint is not None:
         for (m, s), var in x.items():
             model.add_hint(var, hint[m] == s)
-    return _Model(model, x, total, breaks, cap, no_break, t if alldiff else [])
+    return _Model(model, x, [b if b is not None else 0 for b in breaks], cap)
+
+
+def _sat_search(solver: cp_model.CpSolver, num_workers: int) -> None:
+    """Parameters for "at most B breaks": a tight satisfaction problem where clause
+    learning over the window clauses does the work and the LP only slows each node."""
+    solver.parameters.linearization_level = 0
+    if num_workers > 1:
+        for name in _SAT_SUBSOLVERS[:num_workers]:
+            solver.parameters.subsolvers.append(name)
+
+
+def _alone_bounds(pb: _Problem, doms: list[list[int]]) -> list[int]:
+    """Per participant, the fewest breaks they need even with nobody else to meet.
+
+    The run-based count (:func:`_single_lower_bound`) is cheap; when its value cannot
+    be met (no window of consecutive slots takes all of a participant's meetings, say
+    because one partner is only free in the morning and another only late), a small
+    exact solve of that participant alone gives the true figure.
+    """
+    days = pb.day_slots()
+    out = []
+    for p, ms in enumerate(pb.meetings_of()):
+        cheap = _single_lower_bound(pb, doms, [p])
+        if len(ms) < 2 or (cheap == 0 and _fits_one_window(pb, doms, ms)):
+            out.append(cheap)
+            continue
+        out.append(max(cheap, _alone_exact(pb, doms, ms, days)))
+    return out
+
+
+def _fits_one_window(pb: _Problem, doms: list[list[int]], ms: Sequence[int]) -> bool:
+    """Can these meetings fill ``len(ms)`` consecutive slots of one day?"""
+    n = len(ms)
+    for day in pb.day_slots():
+        for f in range(len(day) - n + 1):
+            window = set(day[f:f + n])
+            left = [[s for s in doms[m] if s in window] for m in ms]
+            if all(left) and _max_matching(left, dict.fromkeys(window, 1)) == n:
+                return True
+    return False
+
+
+def _alone_exact(
+    pb: _Problem, doms: list[list[int]], ms: Sequence[int], days: Sequence[Sequence[int]]
+) -> int:
+    model = cp_model.CpModel()
+    x = {(m, s): model.new_bool_var("") for m in ms for s in doms[m]}
+    for m in ms:
+        model.add_exactly_one(x[m, s] for s in doms[m])
+    count = _count_breaks(model, _busy_literals(model, x, ms, pb.n_slots), days, 0, pb.n_slots)
+    model.minimize(count)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 1.0
+    solver.parameters.num_workers = 1
+    solver.solve(model)
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
 
 
 def greedy_schedule(problem: Mapping[str, Any]) -> dict[str, Any]:
@@ -903,9 +996,10 @@ def schedule(
         hint = _feasible(pb, doms, start + time_limit * 0.3, num_workers, random_state)
     if len(pb.meeting_ids) > _CLIMB_MAX_MEETINGS and hint is not None:
         return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
-    built = _build(pb, doms, fair, hint)
+    alone = _alone_bounds(pb, doms)
+    built = _build(pb, doms, fair, hint, alone)
     deadline = start + time_limit
-    lower = _single_lower_bound(pb, doms)
+    lower = sum(alone)
     best: list[int] | None = None
     best_breaks: int | None = None
 
@@ -914,6 +1008,8 @@ def schedule(
         solver.parameters.max_time_in_seconds = max(limit, 0.05)
         solver.parameters.num_workers = num_workers
         solver.parameters.random_seed = random_state
+        if not objective:
+            _sat_search(solver, num_workers)
         built.model.clear_objective()
         if objective:
             built.model.minimize(built.cap)
@@ -1208,7 +1304,7 @@ def _infeasible(
 ) -> dict[str, Any]:
     explanation = ["no schedule satisfies all constraints together"]
     if fair is not None:
-        relaxed = _build(pb, doms, None, hint)
+        relaxed = _build(pb, doms, None, hint, _alone_bounds(pb, doms))
         check = cp_model.CpSolver()
         check.parameters.max_time_in_seconds = max(time_limit / 2, 1.0)
         check.parameters.num_workers = num_workers
