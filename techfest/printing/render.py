@@ -58,6 +58,9 @@ PDF_SCALE = 0.75
 
 #: shared images by "asset:" URL: (bytes, media type); copied to the worker processes
 _ASSETS: dict[str, tuple[bytes, str]] = {}
+#: images WeasyPrint has read, by URL, kept for all chunks of a worker process (None
+#: elsewhere: a long-lived web process reads them again for each document)
+_WORKER_IMAGES: dict | None = None
 
 
 def add_asset(data: bytes, media_type: str) -> str:
@@ -182,7 +185,7 @@ def render_chunk(
     made: list[pdfparts.Part] = []
     with _collector_paused():
         document = HTML(string=wrap(body), base_url=base_url(), url_fetcher=fetcher).render(
-            font_config=fonts, stylesheets=[css], cache={}
+            font_config=fonts, stylesheets=[css], cache=_images()
         )
         starts = _document_starts(document, len(parts))
         total = len(document.pages)
@@ -235,13 +238,22 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def _images() -> dict:
+    """The image cache for a chunk: the worker's own, or a fresh one."""
+    return {} if _WORKER_IMAGES is None else _WORKER_IMAGES
+
+
 def _start_worker() -> None:
     """Load WeasyPrint, the fonts and the stylesheet, then freeze what is loaded.
 
     Frozen objects are left out of garbage collections, so the collection after each
     chunk looks at that chunk's objects only, not at the hundred thousand that live as
-    long as the process (65 ms a chunk before, 1 ms after).
+    long as the process (65 ms a chunk before, 1 ms after). Images are read once per
+    worker, not once per chunk: the hall map and the QR code are "asset:" URLs named
+    after their content, and a worker lives for one bulk print.
     """
+    global _WORKER_IMAGES  # noqa: PLW0603 - set once, when the worker process starts
+    _WORKER_IMAGES = {}
     _shared()
     gc.collect()
     gc.freeze()

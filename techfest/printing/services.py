@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -160,11 +161,17 @@ def agenda_html(agenda: dict) -> str:
     return agendas_html([agenda])[0]
 
 
+#: the template's line breaks and indentation between two tags
+_BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
+
+
 def agendas_html(agendas: list[dict]) -> list[str]:
     """The bodies of many agendas, each in its person's language.
 
     The locale is switched once per language, not once per person: switching reloads the
-    catalogues, which cost more than rendering the template.
+    catalogues, which cost more than rendering the template. The template's line breaks
+    between elements are dropped: WeasyPrint reads each as text, builds a box for it and
+    throws it away (the template never breaks a line inside running text).
     """
     out: list[str] = [""] * len(agendas)
     template = current_app.jinja_env.get_template("print/agenda.html")
@@ -173,9 +180,10 @@ def agendas_html(agendas: list[dict]) -> list[str]:
             labels = role_labels()
             for i, agenda in enumerate(agendas):
                 if agenda["lang"] == lang:
-                    out[i] = template.render(
+                    html = template.render(
                         agenda={**agenda, "qr": data.qr_asset(agenda["url"])}, role_labels=labels
                     )
+                    out[i] = _BETWEEN_TAGS.sub("><", html).strip()
     return out
 
 
