@@ -6,19 +6,32 @@ The command line and its formats are described in ``matching/README.md``.
 
 from __future__ import annotations
 
-from .assignment import assign
-from .dzn import parse_dzn
-from .profiles import Investor, Startup
-from .ranking import Match, Matcher
-from .scheduling import check_schedule, schedule
+import importlib
+from typing import Any
 
-__all__ = [
-    "Investor",
-    "Match",
-    "Matcher",
-    "Startup",
-    "assign",
-    "check_schedule",
-    "parse_dzn",
-    "schedule",
-]
+#: public name -> module that defines it; imported on first use, so that
+#: ``python -m matching schedule`` does not pay for importing scikit-learn
+_EXPORTS = {
+    "Investor": "profiles",
+    "Startup": "profiles",
+    "Match": "ranking",
+    "Matcher": "ranking",
+    "assign": "assignment",
+    "parse_dzn": "dzn",
+    "check_schedule": "scheduling",
+    "schedule": "scheduling",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'matching' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
