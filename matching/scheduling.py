@@ -37,9 +37,6 @@ __all__ = [
 DEFAULT_FAIRNESS = 2
 _CLIMB_MAX_MEETINGS = 600
 _LNS_SIZE = 25
-# Full searches for the satisfaction solves (CDCL without LP); CP-SAT adds its own
-# first-solution and neighbourhood workers beside the first of them.
-_SAT_SUBSOLVERS = ("no_lp", "quick_restart_no_lp")
 # Simulated annealing: start temperature (a +1 break move is taken with p = e^(-1/T)).
 _SA_TEMPERATURE = 0.5
 
@@ -535,11 +532,16 @@ def _build(
 
 def _sat_search(solver: cp_model.CpSolver, num_workers: int) -> None:
     """Parameters for "at most B breaks": a tight satisfaction problem where clause
-    learning over the window clauses does the work and the LP only slows each node."""
+    learning over the window clauses does the work. The LP only slows each node, and
+    the first-solution and neighbourhood workers CP-SAT adds by default take a core
+    from the search without helping it: every worker runs the same CDCL search with
+    its own seed, and the heavy tail of one run is cut by the other."""
     solver.parameters.linearization_level = 0
-    if num_workers > 1:
-        for name in _SAT_SUBSOLVERS[:num_workers]:
-            solver.parameters.subsolvers.append(name)
+    solver.parameters.use_feasibility_jump = False
+    solver.parameters.use_lns = False
+    solver.parameters.num_full_subsolvers = num_workers
+    for _ in range(num_workers):
+        solver.parameters.subsolvers.append("no_lp")
 
 
 def _alone_bounds(pb: _Problem, doms: list[list[int]]) -> list[int]:

@@ -17,7 +17,7 @@ if not B2B.is_dir():  # the repo's sibling folder, wherever it is checked out
     B2B = Path(__file__).resolve().parents[3] / "shared" / "b2b"
 
 
-@pytest.mark.parametrize(("name", "optimum"), [("forum-13", 0), ("forumt-14", 5)])
+@pytest.mark.parametrize(("name", "optimum"), [("forum-13", 0), ("forum-14", 2), ("forumt-14", 5)])
 def test_schedule_b2b_instance_reaches_known_optimum(name, optimum):
     path = B2B / f"{name}.dzn"
     if not path.exists():
@@ -96,6 +96,43 @@ def test_schedule_is_optimal_against_brute_force(seed):
         assert result["status"] == "optimal"
         assert result["breaks"] == best
         assert violations(problem, result, 1) == []
+
+
+def test_schedule_bound_sees_partners_free_at_opposite_ends():
+    # "hub" is free all day, but one partner only early and the other only late: no two
+    # consecutive slots hold both meetings, so one break is forced although hub's usable
+    # slots form a single run.
+    problem = {
+        "slots": [{"id": k, "day": 1} for k in range(1, 7)],
+        "tables": [{"id": 1}],
+        "participants": [
+            {"id": "early", "unavailable": [3, 4, 5, 6]},
+            {"id": "late", "unavailable": [1, 2, 3, 4]},
+        ],
+        "meetings": [
+            {"id": "a", "participants": ["hub", "early"]},
+            {"id": "b", "participants": ["hub", "late"]},
+        ],
+    }
+    result = schedule(problem, fairness=1)
+    assert result["status"] == "optimal"
+    assert (result["breaks"], result["lower_bound"]) == (1, 1)
+    assert violations(problem, result, 1) == []
+
+
+def test_schedule_keeps_windows_within_table_capacity():
+    # Two triangles of people meeting pairwise, one table: the six meetings fill the six
+    # slots one after another, so no-break windows cannot all overlap as they would like.
+    slots = [{"id": k, "day": 1} for k in range(6)]
+    meetings = [{"id": f"{a}{b}", "participants": [a, b]}
+                for a, b in [("p", "q"), ("p", "r"), ("q", "r"), ("s", "t"), ("s", "u"),
+                             ("t", "u")]]
+    problem = {"slots": slots, "tables": [{"id": 0}], "meetings": meetings,
+               "participants": [{"id": p, "unavailable": []} for p in "pqrstu"]}
+    result = schedule(problem, fairness=2)
+    assert result["status"] == "optimal"
+    assert result["breaks"] == _brute_force(problem, 2)
+    assert violations(problem, result, 2) == []
 
 
 def test_schedule_explains_meeting_without_common_slot():
