@@ -1056,37 +1056,43 @@ def schedule(
     if lower > upper:
         return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
 
-    # Phase 2: improve a valid start by local search, then let CP-SAT optimise from it
-    # with the proven lower bound; keep the best valid schedule of the two.
-    ls_best: list[int] | None = None
+    # Phase 2: improve a valid start by local search, then ask for ever fewer breaks:
+    # "at most best - 1" is again a satisfaction solve (hinted with the best schedule),
+    # which clause learning handles far better than optimising the sum, until time runs
+    # out or "best - 1" is proven impossible. Without a valid fair start, CP-SAT
+    # optimises from scratch.
     if hint is not None:
         remaining = deadline - time.perf_counter()
         ls_best = _local_search(pb, doms, hint, time.perf_counter() + 0.25 * remaining, fair,
                                 random_state, _SA_TEMPERATURE)
-        if not _fair_ok(pb, ls_best, fair):
-            ls_best = None
-        start_point = ls_best if ls_best is not None else hint
+        best = next((c for c in (ls_best, hint) if _fair_ok(pb, c, fair)), None)
+    if best is None:
+        built.model.clear_hints()
+        built.set_cap(lower, upper)
+        code, solver = solve(deadline - time.perf_counter(), objective=True)
+        if code == cp_model.INFEASIBLE:
+            return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _result(pb, "unknown", None, lower, fair, start,
+                           [f"no schedule found within {time_limit:g} s; raise --time-limit"])
+        best = read(solver)
+        lower = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
+    best_breaks = sum(_breaks_by_participant(pb, best))
+    while best_breaks > lower and time.perf_counter() < deadline - 0.05:
         built.model.clear_hints()
         for (m, s), var in built.x.items():
-            built.model.add_hint(var, start_point[m] == s)
-    built.set_cap(lower, upper)
-    code, solver = solve(deadline - time.perf_counter(), objective=True)
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        best = read(solver)
-        best_breaks = sum(_breaks_by_participant(pb, best))
-        if ls_best is not None and sum(_breaks_by_participant(pb, ls_best)) < best_breaks:
-            best = ls_best
+            built.model.add_hint(var, best[m] == s)
+        built.set_cap(lower, best_breaks - 1)
+        code, solver = solve(deadline - time.perf_counter(), objective=False)
+        if code == cp_model.INFEASIBLE:
+            lower = best_breaks
+        elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = read(solver)
             best_breaks = sum(_breaks_by_participant(pb, best))
-        bound = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
-        status = "optimal" if code == cp_model.OPTIMAL or bound >= best_breaks else "feasible"
-        return _result(pb, status, best, bound, fair, start, None)
-    if ls_best is not None:
-        status = "optimal" if sum(_breaks_by_participant(pb, ls_best)) <= lower else "feasible"
-        return _result(pb, status, ls_best, lower, fair, start, None)
-    if code == cp_model.INFEASIBLE:
-        return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
-    return _result(pb, "unknown", None, lower, fair, start,
-                   [f"no schedule found within {time_limit:g} s; raise --time-limit"])
+        else:
+            break
+    status = "optimal" if best_breaks <= lower else "feasible"
+    return _result(pb, status, best, lower, fair, start, None)
 
 
 def _fair_ok(pb: _Problem, slot_of: Sequence[int], fair: int | None) -> bool:
