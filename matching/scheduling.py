@@ -544,22 +544,24 @@ def _sat_search(solver: cp_model.CpSolver, num_workers: int) -> None:
         solver.parameters.subsolvers.append("no_lp")
 
 
-def _alone_bounds(pb: _Problem, doms: list[list[int]]) -> list[int]:
+def _alone_bounds(pb: _Problem, doms: list[list[int]], until: float) -> list[int]:
     """Per participant, the fewest breaks they need even with nobody else to meet.
 
     The run-based count (:func:`_single_lower_bound`) is cheap; when its value cannot
     be met (no window of consecutive slots takes all of a participant's meetings, say
     because one partner is only free in the morning and another only late), a small
-    exact solve of that participant alone gives the true figure.
+    exact solve of that participant alone gives the true figure, while time lasts
+    (``until``, a ``perf_counter`` value).
     """
     days = pb.day_slots()
     out = []
     for p, ms in enumerate(pb.meetings_of()):
         cheap = _single_lower_bound(pb, doms, [p])
-        if len(ms) < 2 or (cheap == 0 and _fits_one_window(pb, doms, ms)):
+        left = until - time.perf_counter()
+        if len(ms) < 2 or left <= 0 or (cheap == 0 and _fits_one_window(pb, doms, ms)):
             out.append(cheap)
             continue
-        out.append(max(cheap, _alone_exact(pb, doms, ms, days)))
+        out.append(max(cheap, _alone_exact(pb, doms, ms, days, min(left, 1.0))))
     return out
 
 
@@ -576,7 +578,8 @@ def _fits_one_window(pb: _Problem, doms: list[list[int]], ms: Sequence[int]) -> 
 
 
 def _alone_exact(
-    pb: _Problem, doms: list[list[int]], ms: Sequence[int], days: Sequence[Sequence[int]]
+    pb: _Problem, doms: list[list[int]], ms: Sequence[int], days: Sequence[Sequence[int]],
+    limit: float,
 ) -> int:
     model = cp_model.CpModel()
     x = {(m, s): model.new_bool_var("") for m in ms for s in doms[m]}
@@ -585,7 +588,7 @@ def _alone_exact(
     count = _count_breaks(model, _busy_literals(model, x, ms, pb.n_slots), days, 0, pb.n_slots)
     model.minimize(count)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 1.0
+    solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = 1
     solver.solve(model)
     return max(0, math.ceil(solver.best_objective_bound - 1e-6))
@@ -998,7 +1001,7 @@ def schedule(
         hint = _feasible(pb, doms, start + time_limit * 0.3, num_workers, random_state)
     if len(pb.meeting_ids) > _CLIMB_MAX_MEETINGS and hint is not None:
         return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
-    alone = _alone_bounds(pb, doms)
+    alone = _alone_bounds(pb, doms, start + 0.1 * time_limit)
     built = _build(pb, doms, fair, hint, alone)
     deadline = start + time_limit
     lower = sum(alone)
@@ -1312,7 +1315,7 @@ def _infeasible(
 ) -> dict[str, Any]:
     explanation = ["no schedule satisfies all constraints together"]
     if fair is not None:
-        relaxed = _build(pb, doms, None, hint, _alone_bounds(pb, doms))
+        relaxed = _build(pb, doms, None, hint, _alone_bounds(pb, doms, time.perf_counter()))
         check = cp_model.CpSolver()
         check.parameters.max_time_in_seconds = max(time_limit / 2, 1.0)
         check.parameters.num_workers = num_workers
