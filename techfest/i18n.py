@@ -24,12 +24,18 @@ def translation_directories() -> list[str]:
     return [str(d) for d in dirs if d.is_dir()]
 
 
+def session_language(session, config) -> str | None:
+    """The language chosen in this browser session, when it is one the platform offers."""
+    chosen = session.get("lang")
+    return chosen if chosen in config["LANGUAGES"] else None
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and jobs: the default, unless force_locale
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = flask_session.get("lang")
-    if chosen in languages:
+    chosen = session_language(flask_session, current_app.config)
+    if chosen:
         return chosen
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale

@@ -34,6 +34,8 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from techfest.i18n import session_language
+
 #: the most copies one process keeps (path × query string × language)
 MAX_COPIES = 512
 
@@ -80,26 +82,24 @@ class SharedPages:
         """The copy this request may be answered with, or None when it must go through."""
         if environ.get("REQUEST_METHOD") != "GET":
             return None
-        request = self.app.request_class(environ)
-        if "lang" in request.args:
-            return None
         try:
             endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
         except (HTTPException, RequestRedirect):
             return None
         if endpoint not in self.endpoints():
             return None
+        request = self.app.request_class(environ)
+        if "lang" in request.args:
+            return None
         if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
             return None
         session = self.app.session_interface.open_session(self.app, request) or {}
         if "_user_id" in session or "_flashes" in session:
             return None
-        chosen = session.get("lang")
-        lang = (
-            chosen
-            if chosen in self.app.config["LANGUAGES"]
-            else (self.app.config["BABEL_DEFAULT_LOCALE"])
-        )
+        # anonymous: the session's language or the default, as select_locale decides
+        lang = session_language(session, self.app.config) or self.app.config[
+            "BABEL_DEFAULT_LOCALE"
+        ]
         return request.path, environ.get("QUERY_STRING", ""), lang
 
     # ------------------------------------------------------------------ serving
@@ -171,10 +171,6 @@ class SharedPages:
             copy = self._copies.get(key)
             if copy is not None:
                 copy.refreshing = False
-
-    def clear(self) -> None:
-        with self._lock:
-            self._copies.clear()
 
 
 def init_app(app: Flask) -> SharedPages:
