@@ -371,6 +371,7 @@ def render_many(
 
 
 def page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
+    import pikepdf
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
