@@ -341,7 +341,6 @@ def count_breaks(problem: Mapping[str, Any], result: Mapping[str, Any]) -> dict[
 class _Model:
     model: cp_model.CpModel
     x: dict[tuple[int, int], cp_model.IntVar]
-    breaks: list[Any]
     cap: cp_model.IntVar
 
     def set_cap(self, low: int, high: int) -> None:
@@ -527,7 +526,7 @@ def _build(
     if hint is not None:
         for (m, s), var in x.items():
             model.add_hint(var, hint[m] == s)
-    return _Model(model, x, [b if b is not None else 0 for b in breaks], cap)
+    return _Model(model, x, cap)
 
 
 def _sat_search(solver: cp_model.CpSolver, num_workers: int) -> None:
@@ -1030,8 +1029,6 @@ def schedule(
     # Phase 1: climb the lower bound. "At most B breaks" is a feasibility problem that
     # propagates very strongly for small B (most people must have no break at all), so
     # proving B infeasible is fast; the first feasible B is optimal.
-    if len(pb.meeting_ids) > _CLIMB_MAX_MEETINGS and hint is not None:
-        return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
     climb_until = start + time_limit * 0.6
     upper = int(built.model.proto.variables[built.cap.index].domain[1])
     # An infeasible hint (too many breaks for the cap) only distracts these solves.
