@@ -17,7 +17,9 @@ fairness bound is at fault.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -36,9 +38,6 @@ __all__ = [
 
 DEFAULT_FAIRNESS = 2
 _CLIMB_MAX_MEETINGS = 600
-_LNS_SIZE = 25
-# Simulated annealing: start temperature (a +1 break move is taken with p = e^(-1/T)).
-_SA_TEMPERATURE = 0.5
 
 
 class ScheduleInputError(ValueError):
@@ -744,183 +743,6 @@ def _single_lower_bound(
     return total
 
 
-def _local_search(
-    pb: _Problem,
-    doms: list[list[int]],
-    slot_of: list[int],
-    until: float,
-    fairness: int | None,
-    random_state: int,
-    temperature: float = 0.0,
-) -> list[int]:
-    """Improve a valid placement by moving and swapping meetings (fewer breaks, fair).
-
-    With ``temperature`` > 0 this is simulated annealing: worse moves are accepted with
-    probability exp(-delta / T), T falling linearly to 0 by ``until``; the best fair
-    placement seen is returned."""
-    import random
-
-    rng = random.Random(random_state)
-    n_tables = len(pb.table_ids)
-    day_masks = []
-    for day in pb.day_slots():
-        mask = 0
-        for s in day:
-            mask |= 1 << s
-        day_masks.append(mask)
-    n_parts = len(pb.part_ids)
-    busy = [0] * n_parts
-    count = [0] * pb.n_slots
-    slot_of = list(slot_of)
-    at_slot: list[set[int]] = [set() for _ in range(pb.n_slots)]
-    for m, s in enumerate(slot_of):
-        count[s] += 1
-        at_slot[s].add(m)
-        for p in pb.meeting_parts[m]:
-            busy[p] |= 1 << s
-    meetings_of = pb.meetings_of()
-    dom_sets = [set(d) for d in doms]
-    dom_masks = [sum(1 << s for s in d) for d in doms]
-    has_prec = bool(pb.precedences)
-    prec_after: dict[int, list[int]] = defaultdict(list)
-    prec_before: dict[int, list[int]] = defaultdict(list)
-    for a, b in pb.precedences:
-        prec_after[a].append(b)
-        prec_before[b].append(a)
-
-    def breaks_of(mask: int) -> int:
-        total = 0
-        for dm in day_masks:
-            x = mask & dm
-            if x:
-                total += (x & ~(x << 1)).bit_count() - 1
-        return total
-
-    brk = [breaks_of(busy[p]) for p in range(n_parts)]
-    active = [p for p in range(n_parts) if meetings_of[p]]
-    low = min((brk[p] for p in active), default=0)
-
-    def cost(values: dict[int, int]) -> int:
-        # Breaks, plus a heavy price for every break above the fairness ceiling.
-        ceiling = low + fairness if fairness is not None else None
-        total = 0
-        for b in values.values():
-            total += b
-            if ceiling is not None and b > ceiling:
-                total += 20 * (b - ceiling)
-        return total
-
-    def prec_ok(m: int, s: int) -> bool:
-        return all(slot_of[a] < s for a in prec_before.get(m, ())) and all(
-            s < slot_of[b] for b in prec_after.get(m, ()))
-
-    begin = time.perf_counter()
-    span_t = max(until - begin, 1e-6)
-    temp = temperature
-    best_total = sum(brk)
-    best_slots = list(slot_of)
-    iteration = 0
-    while True:
-        iteration += 1
-        if iteration % 256 == 0:
-            now_t = time.perf_counter()
-            if now_t >= until:
-                break
-            low = min((brk[p] for p in active), default=0)
-            temp = temperature * max(0.0, 1.0 - (now_t - begin) / span_t)
-            total_now = sum(brk)
-            if total_now < best_total and (fairness is None or max(
-                    (brk[p] for p in active), default=0) - low <= fairness):
-                best_total = total_now
-                best_slots = list(slot_of)
-        if iteration % 16 == 1:
-            # People with breaks, refreshed now and then (rebuilding it every move costs
-            # more than the moves); a stale pick is skipped below.
-            worst = [p for p in active if brk[p] > 0]
-            if not worst:
-                break
-        p = rng.choice(worst)
-        if not brk[p]:
-            continue
-        m = rng.choice(meetings_of[p])
-        old = slot_of[m]
-        parts = pb.meeting_parts[m]
-        # Candidate slots: next to one of p's other meetings, else anywhere.
-        mask = busy[p] & ~(1 << old)
-        near = ((mask << 1) | (mask >> 1)) & ~mask & dom_masks[m] & ~(1 << old)
-        if not near or rng.random() < 0.1:
-            cands = [s for s in doms[m] if s != old]
-            if not cands:
-                continue
-            new = rng.choice(cands)
-        else:
-            for _ in range(rng.randrange(near.bit_count())):
-                near &= near - 1
-            new = (near & -near).bit_length() - 1
-        if has_prec and not prec_ok(m, new):
-            continue
-        blockers = [q for q in parts if (busy[q] >> new) & 1]
-        if not blockers and count[new] < n_tables:
-            before = {q: brk[q] for q in parts}
-            after = {q: breaks_of((busy[q] & ~(1 << old)) | (1 << new)) for q in parts}
-            delta = cost(after) - cost(before)
-            if delta < 0 or (delta == 0 and rng.random() < 0.3) or (
-                    delta > 0 and temp > 0 and rng.random() < math.exp(-delta / temp)):
-                for q in parts:
-                    busy[q] = (busy[q] & ~(1 << old)) | (1 << new)
-                    brk[q] = after[q]
-                count[old] -= 1
-                count[new] += 1
-                at_slot[old].discard(m)
-                at_slot[new].add(m)
-                slot_of[m] = new
-            continue
-        # Swap with the blocker's meeting in the new slot (or, when the slot is only
-        # full, with any meeting there), if that one fits in "old".
-        if len(blockers) == 1:
-            q = blockers[0]
-            other = next(o for o in meetings_of[q] if slot_of[o] == new)
-        elif not blockers:
-            other = rng.choice(tuple(at_slot[new]))
-        else:
-            continue
-        if other == m or old not in dom_sets[other] or (has_prec and not prec_ok(other, old)):
-            continue
-        o_parts = pb.meeting_parts[other]
-        if any((busy[r] >> old) & 1 for r in o_parts if r not in parts):
-            continue
-        if any((busy[r] >> new) & 1 for r in parts if r not in o_parts):
-            continue
-        touched = set(parts) | set(o_parts)
-        new_busy = {}
-        for r in touched:
-            b = busy[r]
-            if r in parts and r not in o_parts:
-                b = (b & ~(1 << old)) | (1 << new)
-            elif r in o_parts and r not in parts:
-                b = (b & ~(1 << new)) | (1 << old)
-            new_busy[r] = b
-        before = {r: brk[r] for r in touched}
-        after = {r: breaks_of(new_busy[r]) for r in touched}
-        delta = cost(after) - cost(before)
-        if delta < 0 or (delta == 0 and rng.random() < 0.3) or (
-                delta > 0 and temp > 0 and rng.random() < math.exp(-delta / temp)):
-            for r in touched:
-                busy[r] = new_busy[r]
-                brk[r] = after[r]
-            slot_of[m], slot_of[other] = new, old
-            at_slot[old].discard(m)
-            at_slot[new].add(m)
-            at_slot[new].discard(other)
-            at_slot[old].add(other)
-    total_now = sum(brk)
-    low = min((brk[p] for p in active), default=0)
-    fair_now = fairness is None or max((brk[p] for p in active), default=0) - low <= fairness
-    if temperature > 0 and not (fair_now and total_now <= best_total):
-        return best_slots
-    return slot_of
-
-
 def _fairness_of(problem: Mapping[str, Any], fairness: int | None) -> int | None:
     if fairness is not None:
         return fairness
@@ -1056,15 +878,16 @@ def schedule(
     if lower > upper:
         return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
 
-    # Phase 2: improve a valid start by local search, then ask for ever fewer breaks:
-    # "at most best - 1" is again a satisfaction solve (hinted with the best schedule),
-    # which clause learning handles far better than optimising the sum, until time runs
-    # out or "best - 1" is proven impossible. Without a valid fair start, CP-SAT
+    # Phase 2: improve a valid start by annealing (matching.annealing), then ask for ever
+    # fewer breaks: "at most best - 1" is again a satisfaction solve (hinted with the best
+    # schedule), which clause learning handles far better than optimising the sum, until
+    # time runs out or "best - 1" is proven impossible. Without a valid fair start, CP-SAT
     # optimises from scratch.
     if hint is not None:
         remaining = deadline - time.perf_counter()
-        ls_best = _local_search(pb, doms, hint, time.perf_counter() + 0.25 * remaining, fair,
-                                random_state, _SA_TEMPERATURE)
+        ls_best = _anneal_in_parallel(pb, doms, hint, alone, fair,
+                                      time.perf_counter() + 0.25 * remaining, random_state,
+                                      num_workers)
         best = next((c for c in (ls_best, hint) if _fair_ok(pb, c, fair)), None)
     if best is None:
         built.model.clear_hints()
@@ -1103,145 +926,6 @@ def _fair_ok(pb: _Problem, slot_of: Sequence[int], fair: int | None) -> bool:
     return not active or max(active) - min(active) <= fair
 
 
-def _lns(
-    pb: _Problem,
-    doms: list[list[int]],
-    slot_of: list[int],
-    until: float,
-    fairness: int | None,
-    num_workers: int,
-    random_state: int,
-) -> list[int]:
-    """Large-neighbourhood search: free the meetings of a person with breaks and of some
-    of their partners, keep every other meeting fixed, and re-solve that part exactly."""
-    import random
-
-    rng = random.Random(random_state)
-    slot_of = list(slot_of)
-    meetings_of = pb.meetings_of()
-    n_tables = len(pb.table_ids)
-    days = pb.day_slots()
-    while time.perf_counter() < until - 0.05:
-        per = _breaks_by_participant(pb, slot_of)
-        active = [p for p, ms in enumerate(meetings_of) if ms]
-        low = min(per[p] for p in active)
-        ceiling = None if fairness is None else low + fairness
-        worst = [p for p in active if per[p] > 0]
-        if not worst:
-            break
-        seed = rng.choice(worst)
-        free_parts = {seed}
-        partners = [q for m in meetings_of[seed] for q in pb.meeting_parts[m] if q != seed]
-        rng.shuffle(partners)
-        free: set[int] = set(meetings_of[seed])
-        for q in partners:
-            if len(free) >= _LNS_SIZE:
-                break
-            free_parts.add(q)
-            free.update(meetings_of[q])
-        fixed_busy: dict[int, set[int]] = defaultdict(set)
-        fixed_count = [0] * pb.n_slots
-        for m, s in enumerate(slot_of):
-            if m not in free:
-                fixed_count[s] += 1
-                for q in pb.meeting_parts[m]:
-                    fixed_busy[q].add(s)
-        touched = {q for m in free for q in pb.meeting_parts[m]}
-        model = cp_model.CpModel()
-        x: dict[tuple[int, int], Any] = {}
-        ok = True
-        for m in free:
-            dom = [s for s in doms[m] if fixed_count[s] < n_tables
-                   and not any(s in fixed_busy[q] for q in pb.meeting_parts[m])]
-            if not dom:
-                ok = False
-                break
-            for s in dom:
-                x[m, s] = model.new_bool_var("")
-                model.add_hint(x[m, s], slot_of[m] == s)
-            model.add_exactly_one(x[m, s] for s in dom)
-        if not ok:
-            continue
-        by_slot: dict[int, list[Any]] = defaultdict(list)
-        for (_, s), var in x.items():
-            by_slot[s].append(var)
-        for s, lits in by_slot.items():
-            model.add(sum(lits) <= n_tables - fixed_count[s])
-        terms_all = []
-        current = 0
-        for q in touched:
-            current += per[q]
-            mine = [m for m in meetings_of[q] if m in free]
-            busy: dict[int, Any] = {}
-            for s in range(pb.n_slots):
-                if s in fixed_busy[q]:
-                    busy[s] = 1
-                    continue
-                lits = [x[m, s] for m in mine if (m, s) in x]
-                if len(lits) == 1:
-                    busy[s] = lits[0]
-                elif lits:
-                    b = model.new_bool_var("")
-                    model.add(b == sum(lits))
-                    busy[s] = b
-            terms = []
-            for day in days:
-                starts: list[Any] = []
-                prev: Any = 0
-                for s in day:
-                    now = busy.get(s, 0)
-                    if isinstance(now, int):
-                        if now == 1 and not (isinstance(prev, int) and prev == 1):
-                            if isinstance(prev, int):
-                                starts.append(1)
-                            else:
-                                starts.append(prev.Not())
-                    elif isinstance(prev, int):
-                        starts.append(now if prev == 0 else 0)
-                    else:
-                        st = model.new_bool_var("")
-                        model.add_implication(st, now)
-                        model.add_implication(st, prev.Not())
-                        model.add_bool_or([now.Not(), prev, st])
-                        starts.append(st)
-                    prev = now
-                day_busy = [busy[s] for s in day if s in busy]
-                if not day_busy:
-                    continue
-                if any(isinstance(b, int) for b in day_busy):
-                    has: Any = 1
-                else:
-                    has = model.new_bool_var("")
-                    for b in day_busy:
-                        model.add_implication(b, has)
-                    model.add(has <= sum(day_busy))
-                terms.append(sum(starts) - has)
-            bq = model.new_int_var(0, pb.n_slots, "")
-            model.add(bq == sum(terms))
-            if ceiling is not None:
-                model.add(bq <= ceiling)
-                model.add(bq >= low)
-            terms_all.append(bq)
-        for a, b in pb.precedences:
-            if a in free or b in free:
-                pos_a = (sum(s * x[a, s] for s in doms[a] if (a, s) in x) if a in free
-                         else slot_of[a])
-                pos_b = (sum(s * x[b, s] for s in doms[b] if (b, s) in x) if b in free
-                         else slot_of[b])
-                model.add(pos_a + 1 <= pos_b)
-        model.minimize(sum(terms_all))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(min(0.5, until - time.perf_counter()), 0.05)
-        solver.parameters.num_workers = num_workers
-        solver.parameters.random_seed = rng.randrange(1 << 20)
-        code = solver.solve(model)
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < current:
-            for (m, s), var in x.items():
-                if solver.boolean_value(var):
-                    slot_of[m] = s
-    return slot_of
-
-
 def _large(
     pb: _Problem,
     doms: list[list[int]],
@@ -1252,12 +936,13 @@ def _large(
     random_state: int,
     num_workers: int = 2,
 ) -> dict[str, Any]:
-    """Festival scale: local search from a valid placement, single-person lower bound."""
-    slot_of = _local_search(pb, doms, hint, start + time_limit * 0.9, fair, random_state,
-                            _SA_TEMPERATURE)
-    slot_of = _lns(pb, doms, slot_of, start + time_limit * 0.96, fair, num_workers, random_state)
+    """Festival scale: annealing over Kempe chains from a valid placement, against the
+    sum of single-person lower bounds."""
+    floor = [_single_lower_bound(pb, doms, [p]) for p in range(len(pb.part_ids))]
+    slot_of = _anneal_in_parallel(pb, doms, hint, floor, fair, start + time_limit * 0.97,
+                                  random_state, num_workers)
     per = _breaks_by_participant(pb, slot_of)
-    lower = _single_lower_bound(pb, doms)
+    lower = sum(floor)
     active = [per[p] for p, ms in enumerate(pb.meetings_of()) if ms]
     if fair is not None and active and max(active) - min(active) > fair:
         return _result(pb, "unknown", None, lower, fair, start, [
@@ -1266,6 +951,56 @@ def _large(
         ])
     status = "optimal" if sum(per) <= lower else "feasible"
     return _result(pb, status, slot_of, lower, fair, start, None)
+
+
+def _anneal_in_parallel(
+    pb: _Problem,
+    doms: list[list[int]],
+    slot_of: list[int],
+    floor: Sequence[int],
+    fair: int | None,
+    until: float,
+    random_state: int,
+    num_workers: int,
+) -> list[int]:
+    """Independent annealing walks, one per worker, each with its own seed; the first to
+    reach every participant's floor stops the others. Extra walks run in forked
+    processes (where the platform forks); the best placement wins."""
+    from matching.annealing import anneal, anneal_worker
+
+    args = (pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids), pb.precedences,
+            slot_of, floor, fair, until)
+    extra = num_workers - 1 if "fork" in multiprocessing.get_all_start_methods() else 0
+    if extra <= 0:
+        return anneal(*args, seed=random_state)
+    ctx = multiprocessing.get_context("fork")
+    stop = ctx.Event()
+    walks = []
+    try:
+        for k in range(1, extra + 1):
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=anneal_worker, args=(send, args, random_state + k, stop),
+                               daemon=True)
+            proc.start()
+            send.close()
+            walks.append((proc, receive))
+        results = [anneal(*args, seed=random_state, stop=stop)]
+        stop.set()
+        for _, receive in walks:
+            # A walk answers within one check of the stop flag (256 moves); one that
+            # failed has closed its end, and the others' results stand.
+            if receive.poll(5.0):
+                with contextlib.suppress(EOFError):
+                    results.append(receive.recv())
+    finally:
+        for proc, receive in walks:
+            receive.close()
+            proc.join(1.0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    return min(results, key=lambda s: (not _fair_ok(pb, s, fair),
+                                      sum(_breaks_by_participant(pb, s))))
 
 
 def _feasible(

@@ -300,22 +300,36 @@ def test_annealing_keeps_schedules_valid_and_fair(fairness):
     import time
 
     from matching import scheduling as sched
+    from matching.annealing import anneal
 
     problem = festival_problem(
         n_startups=30, n_investors=10, n_meetings=150, days=2, slots_per_day=8,
         n_tables=12, random_state=3,
     )
     pb = sched._normalise(problem)
-    doms = sched._domains(pb)
-    start = sched._greedy(pb, doms)
+    start = sched._greedy(pb, sched._domains(pb))
     assert start is not None
+    # Precedences the start keeps, between meetings of the same person (chains pass
+    # through exactly those), so that moves have orders to break.
+    rng = random.Random(fairness)
+    ids = [m["id"] for m in problem["meetings"]]
+    pairs = [(a, b) for a, b in itertools.combinations(range(len(ids)), 2)
+             if set(pb.meeting_parts[a]) & set(pb.meeting_parts[b]) and start[a] < start[b]]
+    problem["precedences"] = [[ids[a], ids[b]] for a, b in rng.sample(pairs, 25)]
+    pb = sched._normalise(problem)
+    doms = sched._domains(pb)
     start_result = sched._result(pb, "feasible", start, None, fairness, time.perf_counter(), None)
+    assert [e for e in check_schedule(problem, start_result) if "precedence" in e] == []
     start_fair = not check_schedule(problem, start_result, fairness=fairness)
-    slot_of = sched._local_search(pb, doms, start, time.perf_counter() + 0.5, fairness, 0, 0.5)
+    floor = [sched._single_lower_bound(pb, doms, [p]) for p in range(len(pb.part_ids))]
+    slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
+                     pb.precedences, start, floor, fairness, time.perf_counter() + 0.5, 0)
     result = sched._result(pb, "feasible", slot_of, None, fairness, time.perf_counter(), None)
     errors = check_schedule(problem, result, fairness=fairness)
     # Moves never break the hard rules; a fair start stays fair and gets no worse.
     assert [e for e in errors if "fairness bound" not in e] == []
+    assert violations(problem, result, None) == []
+    assert slot_of != start
     if start_fair:
         assert errors == []
         assert result["breaks"] <= start_result["breaks"]
@@ -331,3 +345,27 @@ def test_festival_scale_path_is_valid_and_bounded():
     assert violations(problem, result, 2) == []
     assert check_schedule(problem, result) == []
     assert result["lower_bound"] <= result["breaks"]
+
+
+def test_annealing_stops_every_walk_once_all_reach_their_bounds():
+    import threading
+    import time
+
+    from matching import scheduling as sched
+    from matching.annealing import anneal
+
+    problem = festival_problem(n_startups=30, n_investors=10, n_meetings=120, days=2,
+                               slots_per_day=8, n_tables=12, random_state=5)
+    pb = sched._normalise(problem)
+    doms = sched._domains(pb)
+    start = sched._greedy(pb, doms)
+    floor = [sched._single_lower_bound(pb, doms, [p]) for p in range(len(pb.part_ids))]
+    assert sum(sched._breaks_by_participant(pb, start)) > sum(floor)
+    stop = threading.Event()
+    slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
+                     pb.precedences, start, floor, 2, time.perf_counter() + 30, 1, stop=stop)
+    # The walk ends as soon as nobody is above their own bound, and tells the others.
+    assert sched._breaks_by_participant(pb, slot_of) == floor
+    assert stop.is_set()
+    result = sched._result(pb, "optimal", slot_of, sum(floor), 2, time.perf_counter(), None)
+    assert violations(problem, result, 2) == []
