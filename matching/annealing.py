@@ -70,7 +70,7 @@ def anneal(
     Returns the placement with the fewest breaks among those within the fairness bound
     (or, when none is, the one with the least excess over it).
     """
-    rng = random.Random(seed)
+    rnd = random.Random(seed).random
     n_parts = len(floor)
     n_slots = 1 + max((s for day in day_slots for s in day), default=0)
     day_masks = [sum(1 << s for s in day) for day in day_slots]
@@ -128,21 +128,22 @@ def anneal(
                 if now[0] == 0 and stop is not None:
                     stop.set()
                 break
-        p = rng.choice(worst)
+        p = worst[int(rnd() * len(worst))]
         if brk[p] <= floor[p]:
             continue
-        m = rng.choice(meetings_of[p])
+        mine = meetings_of[p]
+        m = mine[int(rnd() * len(mine))]
         a = slot_of[m]
         # Target: a slot next to p's other meetings, else (now and then) any slot.
         mask = busy[p] & ~(1 << a)
         near = ((mask << 1) | (mask >> 1)) & ~mask & ~(1 << a) & dom_masks[m]
-        if not near or rng.random() < 0.1:
+        if not near or rnd() < 0.1:
             others = [s for s in doms[m] if s != a]
             if not others:
                 continue
-            b = rng.choice(others)
+            b = others[int(rnd() * len(others))]
         else:
-            for _ in range(rng.randrange(near.bit_count())):
+            for _ in range(int(rnd() * near.bit_count())):
                 near &= near - 1
             b = (near & -near).bit_length() - 1
 
@@ -185,13 +186,13 @@ def anneal(
             new_mask = busy[q] ^ bit
             new = _breaks(new_mask, day_masks)
             changes.append((q, new_mask, new))
-            d = new - brk[q]
-            if ceiling is not None:
-                d += _UNFAIR_PRICE * (max(0, new - ceiling) - max(0, brk[q] - ceiling))
-            delta += d
-        if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+            old = brk[q]
+            delta += new - old
+            if ceiling is not None and (new > ceiling or old > ceiling):
+                delta += _UNFAIR_PRICE * (max(0, new - ceiling) - max(0, old - ceiling))
+        if delta > 0 and rnd() >= math.exp(-delta / temperature):
             continue
-        if delta == 0 and rng.random() >= 0.3:
+        if delta == 0 and rnd() >= 0.3:
             continue
         for q, new_mask, new in changes:
             busy[q] = new_mask
