@@ -226,4 +226,6 @@ def test_benchmarks_run_in_quick_mode(capsys):
     assert "rank quality" in printed
     assert "assign:" in printed
     assert "schedule festival" in printed
-    assert figures["schedule"]["festival"]["valid"]
+    (festival,) = figures["schedule"]["festival"]["instances"]
+    assert festival["valid"]
+    assert festival["lower_bound"] <= festival["breaks"]
