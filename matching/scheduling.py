@@ -886,7 +886,7 @@ def schedule(
     if hint is not None:
         remaining = deadline - time.perf_counter()
         ls_best = _anneal_in_parallel(pb, doms, hint, alone, fair,
-                                      time.perf_counter() + 0.25 * remaining, random_state,
+                                      time.perf_counter() + 0.75 * remaining, random_state,
                                       num_workers)
         best = next((c for c in (ls_best, hint) if _fair_ok(pb, c, fair)), None)
     if best is None:
