@@ -337,10 +337,12 @@ def test_annealing_keeps_schedules_valid_and_fair(fairness):
         assert violations(problem, result, fairness) == []
 
 
-def test_festival_scale_path_is_valid_and_bounded():
+@pytest.mark.parametrize("num_workers", [1, 2])
+def test_festival_scale_path_is_valid_and_bounded(num_workers):
+    # One worker walks in this process; two fork a second walk.
     problem = festival_problem(n_meetings=700, n_startups=90, n_investors=30, n_tables=40,
                                random_state=4)
-    result = schedule(problem, time_limit=4)
+    result = schedule(problem, time_limit=4, num_workers=num_workers)
     assert result["status"] in ("optimal", "feasible")
     assert violations(problem, result, 2) == []
     assert check_schedule(problem, result) == []
