@@ -10,6 +10,10 @@ afterwards; this removes all table symmetry. Breaks are counted exactly as
 ``runs of busy slots - 1`` per participant and day, with ``start[p, s] <=> busy[p, s] and
 not busy[p, s - 1]``, so the solver's bound is a bound on the true objective.
 
+Above 600 meetings (festival scale) the exact model is not built: annealing over Kempe
+chains (:mod:`matching.annealing`) improves a greedy placement, against the sum of every
+participant's own lower bound.
+
 Infeasible input is explained (which meeting, participant or slot makes it so) by cheap
 checks run before the solver, and by re-solving without the fairness bound when only the
 fairness bound is at fault.
