@@ -14,6 +14,9 @@ import unicodedata
 __all__ = ["GLOSSARY", "expand", "fold"]
 
 _WORD = re.compile(r"[a-z0-9]+")
+# The combining diacritical blocks: every mark that decomposed Latin letters carry (all of
+# Vietnamese's tones, hooks, horns and breves are in the first).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 #: Folded Vietnamese phrase -> English words appended to the text (longest first wins).
 GLOSSARY: dict[str, str] = {
@@ -86,8 +89,7 @@ _GLOSSARY_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r"
 def fold(text: str) -> str:
     """Lower-case ASCII: diacritics removed, ``đ`` -> ``d``, punctuation to spaces."""
     text = text.lower().replace("đ", "d")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(_WORD.findall(text))
 
 

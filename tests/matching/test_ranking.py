@@ -20,6 +20,25 @@ def test_fold_removes_vietnamese_diacritics():
     assert fold("Logistics Cảng Biển Đình Vũ") == "logistics cang bien dinh vu"
 
 
+@pytest.mark.parametrize("min_df", [1, 2])
+def test_character_ngrams_from_words_equal_scikit_learns_char_wb(min_df):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from matching.ranking import _char_tfidf
+
+    ev = make_ranking_eval(n_investors=30, n_pool=200, random_state=1)
+    docs = [expand(s.description) for s in ev.startups] + [
+        expand("Cảng biển Hải Phòng, logistics và thương mại điện tử"),
+        expand("cang bien hai phong  logistics"), "", "x",
+    ]
+    expected = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                               min_df=min_df, max_df=0.3).fit_transform(docs)
+    got = _char_tfidf(docs, (3, 5), min_df=min_df, max_df=0.3)
+    assert got.shape == expected.shape
+    assert got.nnz == expected.nnz
+    assert abs(got - expected).max() < 1e-6
+
+
 def test_expand_adds_english_for_vietnamese_phrases():
     assert "port" in expand("logistics cảng biển").split()
     assert "port" in expand("logistics cang bien").split()
