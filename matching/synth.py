@@ -267,3 +267,37 @@ def festival_problem(
         "precedences": [],
         "fairness": 2,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m matching.synth``: print a festival problem as JSON for ``schedule``."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m matching.synth",
+        description="Print a generated festival-scale scheduling problem (the JSON that "
+                    "'python -m matching schedule' reads) on standard output.",
+    )
+    parser.add_argument("--startups", type=int, default=170, metavar="N")
+    parser.add_argument("--investors", type=int, default=60, metavar="N")
+    parser.add_argument("--meetings", type=int, default=1500, metavar="N")
+    parser.add_argument("--days", type=int, default=2, metavar="N")
+    parser.add_argument("--slots-per-day", type=int, default=16, metavar="N")
+    parser.add_argument("--tables", type=int, default=60, metavar="N")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="random seed: the same seed gives the same problem")
+    args = parser.parse_args(argv)
+    problem = festival_problem(
+        n_startups=args.startups, n_investors=args.investors, n_meetings=args.meetings,
+        days=args.days, slots_per_day=args.slots_per_day, n_tables=args.tables,
+        random_state=args.seed,
+    )
+    json.dump(problem, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

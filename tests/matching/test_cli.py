@@ -119,6 +119,29 @@ def test_cli_assign_round_trip(tmp_path):
     assert result["meetings"] == [{"startup": "a", "investor": 1, "score": 0.5}]
 
 
+def test_generator_cli_feeds_the_schedule_command(tmp_path):
+    from .checker import violations
+
+    args = [sys.executable, "-m", "matching.synth", "--startups", "40", "--investors", "12",
+            "--meetings", "150", "--slots-per-day", "8", "--tables", "12", "--seed", "4"]
+    first = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           check=True)
+    again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           check=True)
+    assert first.stdout == again.stdout  # the seed fixes the problem
+    problem = json.loads(first.stdout)
+    assert len(problem["meetings"]) == 150
+    assert len(problem["slots"]) == 16
+    assert len(problem["tables"]) == 12
+    path = tmp_path / "festival.json"
+    path.write_text(first.stdout)
+    out = _run("schedule", str(path), "--time-limit", "5")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["status"] in ("optimal", "feasible")
+    assert violations(problem, result, 2) == []
+
+
 def test_cli_schedule_json_and_infeasible(tmp_path):
     ok = {
         "slots": [
