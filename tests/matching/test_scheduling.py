@@ -371,3 +371,19 @@ def test_annealing_stops_every_walk_once_all_reach_their_bounds():
     assert stop.is_set()
     result = sched._result(pb, "optimal", slot_of, sum(floor), 2, time.perf_counter(), None)
     assert violations(problem, result, 2) == []
+
+
+def test_festival_scale_path_forks_its_second_walk_from_a_job_thread():
+    # The organiser's matcher runs in a background thread of a web worker.
+    import threading
+
+    problem = festival_problem(n_meetings=700, n_startups=90, n_investors=30, n_tables=40,
+                               random_state=6)
+    results = []
+    job = threading.Thread(target=lambda: results.append(schedule(problem, time_limit=4)))
+    job.start()
+    job.join(60)
+    assert not job.is_alive()
+    (result,) = results
+    assert result["status"] in ("optimal", "feasible")
+    assert violations(problem, result, 2) == []
