@@ -549,7 +549,7 @@ def _sat_search(solver: cp_model.CpSolver, num_workers: int) -> None:
 def _alone_bounds(pb: _Problem, doms: list[list[int]], until: float) -> list[int]:
     """Per participant, the fewest breaks they need even with nobody else to meet.
 
-    The run-based count (:func:`_single_lower_bound`) is cheap; when its value cannot
+    The run-based count (:func:`_run_bounds`) is cheap; when its value cannot
     be met (no window of consecutive slots takes all of a participant's meetings, say
     because one partner is only free in the morning and another only late), a small
     exact solve of that participant alone gives the true figure, while time lasts
@@ -557,8 +557,7 @@ def _alone_bounds(pb: _Problem, doms: list[list[int]], until: float) -> list[int
     """
     days = pb.day_slots()
     out = []
-    for p, ms in enumerate(pb.meetings_of()):
-        cheap = _single_lower_bound(pb, doms, [p])
+    for ms, cheap in zip(pb.meetings_of(), _run_bounds(pb, doms), strict=True):
         left = until - time.perf_counter()
         if len(ms) < 2 or left <= 0 or (cheap == 0 and _fits_one_window(pb, doms, ms)):
             out.append(cheap)
@@ -700,21 +699,17 @@ def _greedy(pb: _Problem, doms: list[list[int]]) -> list[int] | None:
     return slot_of
 
 
-def _single_lower_bound(
-    pb: _Problem, doms: list[list[int]], only: Sequence[int] | None = None
-) -> int:
-    """Sum over participants of the breaks each needs even if alone (a valid bound).
+def _run_bounds(pb: _Problem, doms: list[list[int]]) -> list[int]:
+    """Per participant, the breaks they need even if alone (their sum is a valid bound).
 
     A participant's meetings can only use slots of their domains; these form runs of
     consecutive usable slots per day. The longest run of each day is free, every further
     run used on a day costs one break, so the fewest breaks come from taking each day's
     longest run first and then the longest remaining runs.
     """
-    total = 0
+    out = [0] * len(pb.part_ids)
     days = pb.day_slots()
-    all_meetings = pb.meetings_of()
-    for p in range(len(pb.part_ids)) if only is None else only:
-        ms = all_meetings[p]
+    for p, ms in enumerate(pb.meetings_of()):
         n = len(ms)
         if n < 2:
             continue
@@ -743,8 +738,8 @@ def _single_lower_bound(
                 break
             covered += length
             extra += 1
-        total += extra
-    return total
+        out[p] = extra
+    return out
 
 
 def _fairness_of(problem: Mapping[str, Any], fairness: int | None) -> int | None:
@@ -942,7 +937,7 @@ def _large(
 ) -> dict[str, Any]:
     """Festival scale: annealing over Kempe chains from a valid placement, against the
     sum of single-person lower bounds."""
-    floor = [_single_lower_bound(pb, doms, [p]) for p in range(len(pb.part_ids))]
+    floor = _run_bounds(pb, doms)
     slot_of = _anneal_in_parallel(pb, doms, hint, floor, fair, start + time_limit * 0.97,
                                   random_state, num_workers)
     per = _breaks_by_participant(pb, slot_of)

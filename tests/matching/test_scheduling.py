@@ -321,7 +321,7 @@ def test_annealing_keeps_schedules_valid_and_fair(fairness):
     start_result = sched._result(pb, "feasible", start, None, fairness, time.perf_counter(), None)
     assert [e for e in check_schedule(problem, start_result) if "precedence" in e] == []
     start_fair = not check_schedule(problem, start_result, fairness=fairness)
-    floor = [sched._single_lower_bound(pb, doms, [p]) for p in range(len(pb.part_ids))]
+    floor = sched._run_bounds(pb, doms)
     slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
                      pb.precedences, start, floor, fairness, time.perf_counter() + 0.5, 0)
     result = sched._result(pb, "feasible", slot_of, None, fairness, time.perf_counter(), None)
@@ -361,7 +361,7 @@ def test_annealing_stops_every_walk_once_all_reach_their_bounds():
     pb = sched._normalise(problem)
     doms = sched._domains(pb)
     start = sched._greedy(pb, doms)
-    floor = [sched._single_lower_bound(pb, doms, [p]) for p in range(len(pb.part_ids))]
+    floor = sched._run_bounds(pb, doms)
     assert sum(sched._breaks_by_participant(pb, start)) > sum(floor)
     stop = threading.Event()
     slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
