@@ -103,7 +103,7 @@ def _char_tfidf(
     ``char_wb`` cuts every word on its own, so a document's n-gram counts are its word
     counts times each word's n-gram counts: one sparse product over the few thousand
     distinct words, instead of cutting 23,000 profiles into millions of strings and
-    counting them in Python (four times faster; the same matrix as
+    counting them in Python (2.3 s -> 0.9 s; the same matrix as
     ``TfidfVectorizer(analyzer="char_wb", sublinear_tf=True, min_df=..., max_df=...)``).
     """
     words = CountVectorizer(token_pattern=_SPACED, lowercase=False)
