@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -37,17 +38,44 @@ def _read_json(path: str) -> Any:
                        f"{exc.msg}") from None
 
 
-def _read_jsonl(path: str) -> Iterator[dict[str, Any]]:
+def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, line in enumerate(_read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
-            raise CliError(f"{path} line {number}: invalid JSON: {exc.msg}") from None
+            raise CliError(f"{path} line {number}: not JSON ({exc.msg} at column "
+                           f"{exc.colno})") from None
+        except ValueError as exc:
+            raise CliError(f"{path} line {number}: {exc}") from None
         if not isinstance(item, dict):
-            raise CliError(f"{path} line {number}: expected a JSON object")
-        yield item
+            raise CliError(f"{path} line {number}: expected a JSON object, got "
+                           f"{type(item).__name__}")
+        yield number, item
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _profiles(path: str, kind: type) -> list[Any]:
+    """Profiles of one JSONL file; a bad line names its number and field."""
+    from .profiles import ProfileError
+
+    out, seen = [], {}
+    for number, data in _read_jsonl(path):
+        try:
+            profile = kind.from_dict(data)
+        except ProfileError as exc:
+            raise CliError(f"{path} line {number}: {exc}") from None
+        key = (type(profile.id).__name__ == "str", profile.id)
+        if key in seen:
+            raise CliError(f"{path} line {number}: field id: {profile.id!r} is already the id "
+                           f"of line {seen[key]}")
+        seen[key] = number
+        out.append(profile)
+    return out
 
 
 def _dump(obj: Any, out: TextIO) -> None:
@@ -55,16 +83,13 @@ def _dump(obj: Any, out: TextIO) -> None:
 
 
 def _rank(args: argparse.Namespace, out: TextIO) -> int:
-    from .profiles import Investor, ProfileError, Startup
+    from .profiles import Investor, Startup
     from .ranking import Matcher
 
-    try:
-        startups = [Startup.from_dict(d) for d in _read_jsonl(args.startups)]
-        investors = [Investor.from_dict(d) for d in _read_jsonl(args.investors)]
-    except ProfileError as exc:
-        raise CliError(str(exc)) from None
     if args.top < 0:
         raise CliError("--top must be zero or more")
+    startups = _profiles(args.startups, Startup)
+    investors = _profiles(args.investors, Investor)
     try:
         matcher = Matcher(random_state=0, lang=args.lang).fit(startups, investors)
     except ValueError as exc:
@@ -187,11 +212,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(args.func(args, out or sys.stdout))
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         # Input shapes the checks above did not foresee: still a message, not a traceback.
         print(f"error: invalid input ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return 1
+        return 2
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): not an error. Python would complain
+        # again when it flushes stdout at exit, so stdout now goes nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
