@@ -4,16 +4,35 @@ Vietnamese is written with or without diacritics ("cảng biển" / "cang bien")
 is folded to lower-case ASCII (``đ`` -> ``d``) before vectorising. A small bilingual
 glossary then appends the English for common Vietnamese sector phrases, so that
 "logistics cảng biển" and "port logistics" share words as well as character n-grams.
+
+Folding loses what a person reads, so the reasons never show folded text: ``Surface``
+keeps, for every folded word and word pair of a text, the words as they were written.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
-__all__ = ["GLOSSARY", "expand", "fold"]
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+__all__ = [
+    "GLOSSARY",
+    "STOP_WORDS",
+    "VECTOR_STOP_WORDS",
+    "Surface",
+    "expand",
+    "expand_folded",
+    "fold",
+    "has_diacritics",
+    "is_vietnamese_syllable",
+    "syllables_in",
+]
 
 _WORD = re.compile(r"[a-z0-9]+")
+_SURFACE_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 # The combining diacritical blocks: every mark that decomposed Latin letters carry (all of
 # Vietnamese's tones, hooks, horns and breves are in the first).
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -85,6 +104,32 @@ GLOSSARY: dict[str, str] = {
 _PHRASES = sorted(GLOSSARY, key=len, reverse=True)
 _GLOSSARY_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b")
 
+#: English function words that are also Vietnamese syllables once folded ("an" in "an
+#: ninh", "so" in "chuyển đổi số", "the" in "thẻ"): kept as words when vectorising.
+_FOLDED_SYLLABLES = frozenset({
+    "a", "am", "an", "be", "co", "con", "de", "do", "go", "he", "in", "me", "no", "on",
+    "so", "ten", "the", "thin", "to", "top", "up",
+})
+#: Words dropped before vectorising: English function words, except the folded
+#: Vietnamese syllables above (idf already weighs down what is common).
+VECTOR_STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) - _FOLDED_SYLLABLES
+
+#: Vietnamese function words (folded): never shown as a shared term, alone or at the
+#: edge of a phrase. Not dropped when vectorising: folded, several are also content
+#: syllables ("cua" is "của" and "cua", crab; "tai" is "tại" and "tài chính").
+_VI_FUNCTION_WORDS = frozenset({
+    "va", "cua", "cac", "nhung", "duoc", "mot", "voi", "cho", "la", "tai", "trong", "nay",
+    "nhu", "tren", "khi", "den", "theo", "ve", "da", "se", "thi", "ma", "hoac", "cung",
+    "rat", "nhieu", "vao", "ra", "bang", "nhat", "chung", "toi", "ban", "ho", "minh",
+    "tu", "de", "do", "co", "khong", "hay", "neu", "vi", "boi", "sau", "truoc", "nen",
+    "moi", "tat", "ca", "dang", "luon", "hon", "gi", "nao", "dau",
+    "viec", "su", "nguoi",
+})
+#: What is never shown as a shared term.
+STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | _VI_FUNCTION_WORDS
+#: Syllables of the glossary's Vietnamese phrases: never a word on their own.
+_GLOSSARY_SYLLABLES = frozenset(w for p in GLOSSARY for w in p.split()) - {"robot"}
+
 
 def fold(text: str) -> str:
     """Lower-case ASCII: diacritics removed, ``đ`` -> ``d``, punctuation to spaces."""
@@ -93,9 +138,47 @@ def fold(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
+#: The shape of a Vietnamese syllable once folded: an onset, a vowel group, a coda
+#: ("sinh", "thanh", "nguyen"). English words rarely fit ("port", "solar", "data").
+_VI_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|uyu|ieu|yeu|uoi|uou|oai|oay|uay|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|ua|ue"
+    r"|ui|uo|uu|uy|ye|[aeiouy])"
+    r"(?:ch|ng|nh|[cmnpt])?")
+
+
+def is_vietnamese_syllable(folded: str) -> bool:
+    """Whether a folded word has the shape of a Vietnamese syllable."""
+    return _VI_SYLLABLE.fullmatch(folded) is not None
+
+
+@lru_cache(maxsize=262_144)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+_ACCENTED_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f][^\W\d_]*")
+
+
+def syllables_in(texts: Iterable[str]) -> set[str]:
+    """Folded words written with a diacritic somewhere in the texts: Vietnamese
+    syllables, which on their own are part of a word, not a word ("biển" -> "bien")."""
+    found = set(_ACCENTED_WORD.findall("\n".join(texts)))
+    return {_fold_word(w) for w in found if has_diacritics(w)} | set(_GLOSSARY_SYLLABLES)
+
+
+def has_diacritics(word: str) -> bool:
+    """True when the word carries a Vietnamese (or any Latin) diacritic or ``đ``."""
+    return "đ" in word.lower() or bool(_MARKS.search(unicodedata.normalize("NFKD", word)))
+
+
 def expand(text: str) -> str:
     """Folded text plus the English of the Vietnamese glossary phrases found in it."""
-    folded = fold(text)
+    return expand_folded(fold(text))
+
+
+def expand_folded(folded: str) -> str:
+    """``expand`` of a text that is folded already."""
     extra = [GLOSSARY[m] for m in _GLOSSARY_RE.findall(folded)]
     return folded + (" " + " ".join(extra) if extra else "")
 
@@ -103,3 +186,66 @@ def expand(text: str) -> str:
 def label(text: str) -> str:
     """A folded label used to compare sector names and places."""
     return fold(text)
+
+
+class Surface:
+    """Folded words and word pairs of some texts, mapped back to how they were written.
+
+    ``Surface(texts)[folded]`` is the first spelling seen ("cang bien" -> "cảng biển");
+    ``syllables`` holds the folded words that were written with a Vietnamese diacritic
+    somewhere: on their own they are syllables of a word, not words ("bien", "cong").
+    """
+
+    def __init__(self, texts: Iterable[str] = (), syllables: set[str] | None = None) -> None:
+        self._forms: dict[str, str] = {}
+        self.syllables: set[str] = set(_GLOSSARY_SYLLABLES) if syllables is None else syllables
+        for text in texts:
+            self.add(text)
+
+    def add(self, text: str) -> None:
+        """Learn the spellings of one text."""
+        words = _SURFACE_WORD.findall(text)
+        folded = [_fold_word(w) for w in words]
+        vietnamese = any(not w.isascii() and has_diacritics(w) for w in words)
+        previous: tuple[str, str] | None = None
+        for word, key in zip(words, folded, strict=True):
+            if not key or " " in key:  # a word that folds to two (rare punctuation)
+                previous = None
+                continue
+            if not word.isascii() and has_diacritics(word):
+                self.syllables.add(key)
+            elif vietnamese and is_vietnamese_syllable(key):
+                # A Vietnamese text: "sinh" in "học sinh" is a syllable, though unaccented.
+                self.syllables.add(key)
+            self._forms.setdefault(key, word)
+            if previous is not None:
+                self._forms.setdefault(f"{previous[0]} {key}", f"{previous[1]} {word}")
+            previous = (key, word)
+
+    def get(self, folded: str) -> str | None:
+        """How a folded word or pair was written, or None when never seen."""
+        return self._forms.get(folded)
+
+    def displayable(self, folded: str) -> bool:
+        """Whether a folded word or pair can be shown to a person as a shared term.
+
+        Never a function word at either end, never digits alone; a single word only when
+        it is a word of its own (not a Vietnamese syllable) of three letters or more, or
+        an acronym written in capitals ("AI", "IoT").
+        """
+        parts = folded.split()
+        if not parts or parts[0] in STOP_WORDS or parts[-1] in STOP_WORDS:
+            return False
+        if all(p.isdigit() for p in parts) or folded not in self._forms:
+            return False
+        if len(parts) > 1:
+            # Two syllables make a Vietnamese word ("cảng biển"); a syllable beside a word
+            # of its own ("logistics cảng") is half of one.
+            syllables = [p in self.syllables for p in parts]
+            return all(syllables) or not any(syllables)
+        word = self._forms[folded]
+        if sum(c.isupper() for c in word) >= 2 and word.isascii():
+            return True  # an acronym: "AI", "IoT"
+        if folded in self.syllables or has_diacritics(word):
+            return False
+        return len(folded) >= 3 and not folded.isdigit()
