@@ -26,16 +26,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from .parallel import fork_map
 from .profiles import STAGES, Investor, Startup
-from .text import VECTOR_STOP_WORDS, expand_folded, fold
+from .text import VECTOR_STOP_WORDS, expand_folded, fold, fold_label
 
 __all__ = ["FEATURES", "Features", "InvestorRows", "amount_in", "stage_in"]
 
@@ -64,6 +66,7 @@ _ANYWHERE = {"vietnam", "viet nam", "global", "worldwide", "any", "anywhere", "a
              "southeast asia", "sea", "toan quoc", "ca nuoc", "toan cau", "quoc te"}
 _WORDS = r"\b\w+\b"  # every word, one letter included (the default drops them)
 _SPACED = r"\S+"  # what char_wb calls a word: anything between white space
+_FORK_FROM = 8_000  # profiles from which the text is vectorised in a second process
 _KEEP_TERMS = 64  # terms kept per portfolio centroid (sparser products, same ranking)
 
 _STAGE_WORDS = re.compile(
@@ -111,7 +114,7 @@ def _size_bin(value: float | None) -> int:
 
 def _place_parts(location: str) -> list[str]:
     """Folded parts of a place, broad to narrow kept alike: "Cleveland, OH, USA"."""
-    return [p for p in (fold(x) for x in location.split(",")) if p]
+    return [p for p in (fold_label(x) for x in location.split(",")) if p]
 
 
 class _Gazetteer:
@@ -196,13 +199,23 @@ def char_tfidf(docs: Sequence[str], ngram_range: tuple[int, int], min_df: int,
     except ValueError:  # no word at all
         return sp.csr_matrix((len(docs), 0), dtype=np.float32)
     grams = CountVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False)
-    counts = (D @ grams.fit_transform(words.get_feature_names_out())).tocsc()
-    df = np.diff((counts > 0).tocsc().indptr)
-    keep = np.flatnonzero((df >= min_df) & (df <= max_df * len(docs)))
-    if not len(keep):
+    counts = sp.csr_matrix(D @ grams.fit_transform(words.get_feature_names_out()))
+    counts.sum_duplicates()
+    # Document frequencies straight from the row-major matrix (no column-major copy).
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    keep = (df >= min_df) & (df <= max_df * len(docs))
+    if not keep.any():
         return sp.csr_matrix((len(docs), 0), dtype=np.float32)
-    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts[:, keep])
-    return sp.csr_matrix(tfidf, dtype=np.float32)
+    column = np.cumsum(keep) - 1
+    kept = keep[counts.indices]
+    row_of = np.repeat(np.arange(len(docs)), np.diff(counts.indptr))
+    indptr = np.r_[0, np.cumsum(np.bincount(row_of[kept], minlength=len(docs)))]
+    data = (1.0 + np.log(counts.data[kept])).astype(np.float64)
+    idf = np.log((1.0 + len(docs)) / (1.0 + df[keep])) + 1.0
+    indices = column[counts.indices[kept]]
+    tfidf = sp.csr_matrix((data * idf[indices], indices, indptr),
+                          shape=(len(docs), int(keep.sum())))
+    return _normalize(tfidf)
 
 
 @dataclass
@@ -248,10 +261,12 @@ class Features:
         self.item_folded = [fold(text) for _, text in self.items]
         self.item_start = np.cumsum([0, *(len(i.portfolio) for i in self.investors)]).astype(
             np.int64)
-        self._text(chars)
-        self._places()
-        self._sectors()
-        self._stages_and_sizes()
+        # Text in a second process while the fields are read here, for large profiles.
+        jobs: list[Callable[[], Any]] = [self._fields, lambda: self._text(chars)]
+        workers = 2 if self.n_entities + n_i >= _FORK_FROM else 1
+        _, (W, C, self.terms, self.idf) = fork_map(lambda job: job(), jobs, workers)
+        self.words, self.thesis_words = W[: self.n_entities], W[self.n_entities:]
+        self.chars, self.thesis_chars = C[: self.n_entities], C[self.n_entities:]
         #: investor index -> startups (entity indices) that count as its past companies
         #: (earlier meetings that went well)
         self.extra_items = dict(extra_items or {})
@@ -265,31 +280,35 @@ class Features:
             return " ".join((s.name, s.description, *s.sectors, s.location or ""))
         return self.items[e - self.n_startups][1]
 
-    def _text(self, use_chars: bool) -> None:
+    def _text(self, use_chars: bool) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray,
+                                               np.ndarray]:
+        """Word TF-IDF (and character n-grams) of entities and theses: (words of every
+        entity and thesis, their characters, the vocabulary, its idf)."""
         e_docs = [expand_folded(fold(self.entity_text(e))) for e in range(self.n_startups)]
         e_docs += [expand_folded(folded) for folded in self.item_folded]
         t_docs = [expand_folded(fold(i.thesis)) for i in self.investors]
         corpus = e_docs + t_docs
         padded = corpus if any(d.strip() for d in corpus) else [*corpus, "empty"]
         min_df = 2 if len(corpus) > 50 else 1
-        self.vectorizer = TfidfVectorizer(
+        vectorizer = TfidfVectorizer(
             ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, token_pattern=_WORDS,
             stop_words=sorted(VECTOR_STOP_WORDS), min_df=min_df)
         try:
-            W = self.vectorizer.fit_transform(padded)[: len(corpus)].tocsr()
+            W = vectorizer.fit_transform(padded)[: len(corpus)].tocsr()
         except ValueError:  # nothing survives the stop words
-            self.vectorizer = TfidfVectorizer(token_pattern=_WORDS, dtype=np.float32)
-            W = self.vectorizer.fit_transform([*corpus, "empty"])[: len(corpus)].tocsr()
-        self.words = W[: self.n_entities]
-        self.thesis_words = W[self.n_entities:]
+            vectorizer = TfidfVectorizer(token_pattern=_WORDS, dtype=np.float32)
+            W = vectorizer.fit_transform([*corpus, "empty"])[: len(corpus)].tocsr()
         if use_chars:
-            C = char_tfidf(padded, (3, 5), min_df=min_df, max_df=0.3)[: len(corpus)]
+            C = char_tfidf(padded, (3, 5), min_df=min_df, max_df=0.3)[: len(corpus)].tocsr()
         else:
             C = sp.csr_matrix((len(corpus), 0), dtype=np.float32)
-        self.chars = C[: self.n_entities].tocsr()
-        self.thesis_chars = C[self.n_entities:].tocsr()
-        self.terms = self.vectorizer.get_feature_names_out()
-        self.idf = self.vectorizer.idf_.astype(np.float32)
+        return W, C, vectorizer.get_feature_names_out(), vectorizer.idf_.astype(np.float32)
+
+    def _fields(self) -> None:
+        """Places, sectors, stages and round sizes of every entity and investor."""
+        self._places()
+        self._sectors()
+        self._stages_and_sizes()
 
     def _bag(self, binary: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
         """Rows of an indicator matrix weighted by rarity, unit length, plus the
@@ -318,22 +337,24 @@ class Features:
         self.stated_places = _binary(
             [{idx[p] for loc in i.locations for p in _place_parts(loc) if p in idx}
              for i in self.investors], len(idx))
-        self.anywhere = np.array([any(fold(loc) in _ANYWHERE for loc in i.locations)
+        self.anywhere = np.array([any(fold_label(loc) in _ANYWHERE for loc in i.locations)
                                   for i in self.investors], dtype=bool)
 
     def _sectors(self) -> None:
-        labels = {fold(x) for s in self.startups for x in s.sectors}
-        labels |= {fold(x) for i in self.investors for x in i.sectors}
+        labels = {fold_label(x) for s in self.startups for x in s.sectors}
+        labels |= {fold_label(x) for i in self.investors for x in i.sectors}
         labels.discard("")
         self.sector_names = _Gazetteer(labels)
         idx = self.sector_names.index
-        rows = [{idx[fold(x)] for x in s.sectors if fold(x) in idx} for s in self.startups]
+        rows = [{idx[fold_label(x)] for x in s.sectors if fold_label(x) in idx}
+                for s in self.startups]
         rows += [self.sector_names.find(folded) for folded in self.item_folded]
         self.sector_binary = _binary(rows, len(idx))
         self.sector_weight = self._rarity(self.sector_binary)
         self.sectors = self._bag(self.sector_binary, self.sector_weight)
         self.stated_sectors = _binary(
-            [{idx[fold(x)] for x in i.sectors if fold(x) in idx} for i in self.investors],
+            [{idx[fold_label(x)] for x in i.sectors if fold_label(x) in idx}
+             for i in self.investors],
             len(idx))
 
     def _stages_and_sizes(self) -> None:

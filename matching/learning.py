@@ -173,7 +173,7 @@ def learn_weights(features: Features, outcomes: Iterable[Outcome] = (), *,
         Z = (X - reference) / scale
         active = np.flatnonzero(usable)
         while len(active):
-            model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+            model = LogisticRegression(C=C, max_iter=500, tol=1e-3, class_weight="balanced")
             model.fit(Z[:, active], good, sample_weight=w)
             coef = model.coef_[0]
             if (coef >= 0).all():

@@ -25,7 +25,6 @@ over pairs except to write the reasons of the matches kept.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,13 +34,16 @@ from sklearn.base import BaseEstimator
 
 from .features import FEATURES, N_STAGES, Features
 from .learning import Outcome, Weights, learn_weights
+from .parallel import fork_map
 from .profiles import Investor, Startup
 from .reasons import Reasons
 
 __all__ = ["Match", "Matcher", "top_pairs"]
 
 _BLOCK = 512
+_DENSE_LIMIT = 32_000_000  # floats of a densified block (128 MB) before products stay sparse
 _HUB_PRIOR = 10.0  # investors (or startups) whose average counts as much as a full one
+_PAIRS_PER_PROCESS = 4_000_000  # fewer pairs: a second process costs more than it saves
 #: entity matrices in the order they are stacked; the dense ones come last
 _SPARSE_KINDS = ("words", "chars", "places", "sectors")
 _DENSE_KINDS = ("stage", "size")
@@ -55,6 +57,26 @@ class Match:
     investor: Hashable
     score: float
     reasons: tuple[str, ...]
+
+
+def _top_columns(z: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values of each row (in no order).
+
+    A few rows at a time: each pass's threshold, mask and indices stay small, where one
+    argpartition of the whole block would spend its time faulting in a fresh index array
+    of the block's size.
+    """
+    n = z.shape[1]
+    out = np.empty((z.shape[0], k), dtype=np.int64)
+    for a in range(0, z.shape[0], 32):
+        part = z[a: a + 32]
+        threshold = np.partition(part, n - k, axis=1)[:, n - k]
+        for r, row in enumerate(part):
+            found = np.flatnonzero(row >= threshold[r])
+            if len(found) > k:  # ties at the threshold: keep the first ones
+                found = found[np.argsort(-row[found], kind="stable")[:k]]
+            out[a + r] = found
+    return out
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -77,7 +99,7 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         lang: str = "en",
         hubness: float = 1.0,
         negatives: int = 30,
-        chars: bool = True,
+        chars: bool = False,
         C: float = 1.0,
         max_reasons: int = 4,
         labels: Mapping[str, str] | None = None,
@@ -164,6 +186,8 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
                 dense_b.append(np.asarray(B, dtype=np.float32))
         self.A_sp_ = sp.hstack(sparse_a, format="csr", dtype=np.float32)
         self.B_sp_ = sp.hstack(sparse_b, format="csr", dtype=np.float32)
+        self.A_sp_T_ = self.A_sp_.T.tocsr()
+        self.B_sp_T_ = self.B_sp_.T.tocsr()
         self.A_de_ = np.ascontiguousarray(np.hstack(dense_a), dtype=np.float32)
         self.B_de_ = np.ascontiguousarray(np.hstack(dense_b), dtype=np.float32)
         # How much the average investor likes each startup, and the reverse.
@@ -211,34 +235,57 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         self.any_strict_ = bool(banned.any() or strict_ticket.any())
 
     # ---------------------------------------------------------------- scoring
-    def _logits(self, s_rows: np.ndarray | slice, i_rows: np.ndarray | slice,
+    def _logits(self, s_rows: np.ndarray | None, i_rows: np.ndarray | None,
                 by_investor: bool) -> np.ndarray:
-        """Logits of a block, rows = investors when ``by_investor`` else startups;
-        excluded pairs are -inf."""
+        """Logits of a block (``None``: every startup, or every investor); rows are
+        investors when ``by_investor``, else startups; excluded pairs are -inf."""
+        everyone_s = slice(None) if s_rows is None else s_rows
+        everyone_i = slice(None) if i_rows is None else i_rows
         if by_investor:
-            z = (self.B_sp_[i_rows] @ self.A_sp_[s_rows].T).toarray()
-            z += self.B_de_[i_rows] @ self.A_de_[s_rows].T
-            z += self.investor_shift_[i_rows][:, None] + self.startup_shift_[s_rows][None, :]
-            ex = self.excluded_[s_rows][:, i_rows].T.tocoo()
+            if s_rows is None:
+                z = self._against_all(self.B_sp_[everyone_i], self.A_sp_T_)
+            else:
+                z = (self.B_sp_[everyone_i] @ self.A_sp_[s_rows].T).toarray()
+            z += self.B_de_[everyone_i] @ self.A_de_[everyone_s].T
+            z += self.investor_shift_[everyone_i][:, None]
+            z += self.startup_shift_[everyone_s][None, :]
         else:
-            z = (self.A_sp_[s_rows] @ self.B_sp_[i_rows].T).toarray()
-            z += self.A_de_[s_rows] @ self.B_de_[i_rows].T
-            z += self.startup_shift_[s_rows][:, None] + self.investor_shift_[i_rows][None, :]
-            ex = self.excluded_[s_rows][:, i_rows].tocoo()
-        if ex.nnz:
-            z[ex.row, ex.col] = -np.inf
+            if i_rows is None:
+                z = self._against_all(self.A_sp_[everyone_s], self.B_sp_T_)
+            else:
+                z = (self.A_sp_[everyone_s] @ self.B_sp_[i_rows].T).toarray()
+            z += self.A_de_[everyone_s] @ self.B_de_[everyone_i].T
+            z += self.startup_shift_[everyone_s][:, None]
+            z += self.investor_shift_[everyone_i][None, :]
+        if self.excluded_.nnz:
+            ex = self.excluded_[everyone_s][:, everyone_i].tocoo()
+            if by_investor:
+                z[ex.col, ex.row] = -np.inf
+            else:
+                z[ex.row, ex.col] = -np.inf
         if self.any_strict_:
-            conflict = self.startup_stage_[s_rows] @ self.stage_banned_[i_rows].T > 0
-            r = self.raising_[s_rows][:, None]
+            conflict = self.startup_stage_[everyone_s] @ self.stage_banned_[everyone_i].T > 0
+            r = self.raising_[everyone_s][:, None]
             with np.errstate(invalid="ignore"):
-                conflict |= (r < self.ticket_low_[i_rows][None, :]) | (
-                    r > self.ticket_high_[i_rows][None, :])
+                conflict |= (r < self.ticket_low_[everyone_i][None, :]) | (
+                    r > self.ticket_high_[everyone_i][None, :])
             z[conflict.T if by_investor else conflict] = -np.inf
         return z
 
+    @staticmethod
+    def _against_all(rows: sp.csr_matrix, others_t: sp.csr_matrix) -> np.ndarray:
+        """``rows @ others_t`` as a dense array: the columns the rows use, densified,
+        times the matching rows of the other side's transpose (a sparse-dense product,
+        half the time of a sparse-sparse one whose result is dense anyway)."""
+        cols = np.unique(rows.indices)
+        if not len(cols) or len(cols) * rows.shape[0] > _DENSE_LIMIT:
+            return np.asarray((rows @ others_t).toarray(), dtype=np.float32)
+        dense = rows[:, cols].toarray()
+        return np.ascontiguousarray((others_t[cols].T @ dense.T).T, dtype=np.float32)
+
     def score_matrix(self) -> np.ndarray:
         """Dense startups x investors scores in [0, 1] (-1 = excluded). For small problems."""
-        z = self._logits(slice(None), slice(None), by_investor=False)
+        z = self._logits(None, None, by_investor=False)
         return np.where(np.isfinite(z), _sigmoid(z), -1.0).astype(np.float32)
 
     def _top(self, by_investor: bool, top: int) -> dict[Hashable, list[Match]]:
@@ -248,47 +295,59 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         n_items, n_other = (n_i, n_s) if by_investor else (n_s, n_i)
         out: dict[Hashable, list[Match]] = {item.id: [] for item in items}
         k = min(top, n_other)
-        if k <= 0:
+        if k <= 0 or n_items == 0:
             return out
+        # Large problems are split between processes (scores and reasons alike).
+        parts = max(1, min(self.n_jobs, n_items * n_other // _PAIRS_PER_PROCESS))
+        ranges = [(int(r[0]), int(r[-1]) + 1) for r in np.array_split(np.arange(n_items), parts)
+                  if len(r)]
+        for matches in fork_map(lambda span: self._top_of(by_investor, k, *span), ranges,
+                                parts):
+            for match in matches:
+                out[match.investor if by_investor else match.startup].append(match)
+        return out
+
+    def _top_of(self, by_investor: bool, k: int, first: int, last: int) -> list[Match]:
+        """The ``k`` best matches of the investors (or startups) ``first .. last - 1``."""
+        n_other = len(self.startups_) if by_investor else len(self.investors_)
         # A few more candidates than asked for: a match that nothing explains is left out.
         cand = min(n_other, k + max(5, k // 2))
-        everyone = np.arange(n_other)
-
-        def block_pairs(start: int) -> list[tuple[int, int, float]]:
-            rows = np.arange(start, min(start + _BLOCK, n_items))
-            z = (self._logits(everyone, rows, True) if by_investor
-                 else self._logits(rows, everyone, False))
+        pairs: list[tuple[int, int, float, int]] = []
+        for start in range(first, last, _BLOCK):
+            rows = np.arange(start, min(start + _BLOCK, last))
+            z = (self._logits(None, rows, True) if by_investor
+                 else self._logits(rows, None, False))
             if cand < n_other:
-                idx = np.argpartition(-z, cand - 1, axis=1)[:, :cand]
+                idx = _top_columns(z, cand)
             else:
-                idx = np.repeat(everyone[None, :], len(rows), axis=0)
+                idx = np.repeat(np.arange(n_other)[None, :], len(rows), axis=0)
             vals = np.take_along_axis(z, idx, axis=1)
             order = np.lexsort((idx, -vals), axis=1)
             idx = np.take_along_axis(idx, order, axis=1)
             vals = np.take_along_axis(vals, order, axis=1)
-            pairs = []
             for r, row in enumerate(rows.tolist()):
-                for other, value in zip(idx[r].tolist(), vals[r].tolist(), strict=True):
+                ranked = zip(idx[r].tolist(), vals[r].tolist(), strict=True)
+                for rank, (other, value) in enumerate(ranked):
                     if not np.isfinite(value):
                         break
                     s_n, i_n = (other, row) if by_investor else (row, other)
-                    pairs.append((s_n, i_n, value))
-            return pairs
-
-        starts = range(0, n_items, _BLOCK)
-        pairs: list[tuple[int, int, float]] = []
-        if self.n_jobs > 1 and len(starts) > 1:
-            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
-                for part in pool.map(block_pairs, starts):
-                    pairs.extend(part)
-        else:
-            for start in starts:
-                pairs.extend(block_pairs(start))
-        for match in self._matches(pairs):
-            kept = out[match.investor if by_investor else match.startup]
-            if len(kept) < k:
-                kept.append(match)
-        return out
+                    pairs.append((s_n, i_n, value, rank))
+        # Explain the best k of each; the spare candidates only where one was left out.
+        matches = self._matches([p[:3] for p in pairs if p[3] < k])
+        kept: dict[Hashable, int] = {}
+        for match in matches:
+            key = match.investor if by_investor else match.startup
+            kept[key] = kept.get(key, 0) + 1
+        items = self.investors_ if by_investor else self.startups_
+        short = {n for n in range(first, last) if kept.get(items[n].id, 0) < k}
+        if short:
+            matches += self._matches([p[:3] for p in pairs if p[3] >= k
+                                      and (p[1] if by_investor else p[0]) in short])
+        best: dict[Hashable, list[tuple[float, int, Match]]] = {}
+        for n, match in enumerate(matches):
+            key = match.investor if by_investor else match.startup
+            best.setdefault(key, []).append((-match.score, n, match))
+        return [m for found in best.values() for _, _, m in sorted(found)[:k]]
 
     def rank_for_investors(self, top: int = 10) -> dict[Hashable, list[Match]]:
         """For every investor, its ``top`` best startups, best first."""

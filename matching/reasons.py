@@ -18,7 +18,7 @@ import numpy as np
 
 from .features import FEATURES, N_BINS, N_STAGES, Features
 from .profiles import STAGES
-from .text import STOP_WORDS, Surface, fold, syllables_in
+from .text import STOP_WORDS, Surface, fold_label, syllables_in
 
 if TYPE_CHECKING:
     from .learning import Weights
@@ -89,8 +89,8 @@ class Reasons:
         self.s_places = []
         for st in features.startups:
             parts = [p.strip() for p in (st.location or "").split(",") if p.strip()]
-            self.s_places.append([(p, place_index.get(fold(p))) for p in parts])
-        self.s_sectors = [[(x, sector_index.get(fold(x))) for x in st.sectors]
+            self.s_places.append([(p, place_index.get(fold_label(p))) for p in parts])
+        self.s_sectors = [[(x, sector_index.get(fold_label(x))) for x in st.sectors]
                           for st in features.startups]
 
     # ---------------------------------------------------------------- helpers
@@ -216,6 +216,8 @@ class Reasons:
             reasons: list[str] = []
             stage_text = ticket_text = None
             for g in np.argsort(-groups[n], kind="stable").tolist():
+                if len(reasons) >= limit:
+                    break
                 if not self.weighted[g]:
                     continue
                 name = _GROUPS[g][0]

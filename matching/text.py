@@ -6,7 +6,7 @@ glossary then appends the English for common Vietnamese sector phrases, so that
 "logistics cảng biển" and "port logistics" share words as well as character n-grams.
 
 Folding loses what a person reads, so the reasons never show folded text: ``Surface``
-keeps, for every folded word and word pair of a text, the words as they were written.
+keeps, for every folded word of a text, the word as it was written.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ __all__ = [
     "expand",
     "expand_folded",
     "fold",
+    "fold_label",
     "has_diacritics",
     "is_vietnamese_syllable",
     "syllables_in",
@@ -157,6 +158,12 @@ def _fold_word(word: str) -> str:
     return fold(word)
 
 
+@lru_cache(maxsize=65_536)
+def fold_label(text: str) -> str:
+    """``fold`` of a short text that repeats across profiles (a sector, a place), cached."""
+    return fold(text)
+
+
 _ACCENTED_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f][^\W\d_]*")
 
 
@@ -189,9 +196,10 @@ def label(text: str) -> str:
 
 
 class Surface:
-    """Folded words and word pairs of some texts, mapped back to how they were written.
+    """Folded words of some texts, mapped back to how they were written.
 
-    ``Surface(texts)[folded]`` is the first spelling seen ("cang bien" -> "cảng biển");
+    ``Surface(texts).get(folded)`` is the first spelling seen of each word of a folded
+    word or phrase ("cang bien" -> "cảng biển");
     ``syllables`` holds the folded words that were written with a Vietnamese diacritic
     somewhere: on their own they are syllables of a word, not words ("bien", "cong").
     """
@@ -207,10 +215,8 @@ class Surface:
         words = _SURFACE_WORD.findall(text)
         folded = [_fold_word(w) for w in words]
         vietnamese = any(not w.isascii() and has_diacritics(w) for w in words)
-        previous: tuple[str, str] | None = None
         for word, key in zip(words, folded, strict=True):
             if not key or " " in key:  # a word that folds to two (rare punctuation)
-                previous = None
                 continue
             if not word.isascii() and has_diacritics(word):
                 self.syllables.add(key)
@@ -218,13 +224,13 @@ class Surface:
                 # A Vietnamese text: "sinh" in "học sinh" is a syllable, though unaccented.
                 self.syllables.add(key)
             self._forms.setdefault(key, word)
-            if previous is not None:
-                self._forms.setdefault(f"{previous[0]} {key}", f"{previous[1]} {word}")
-            previous = (key, word)
 
     def get(self, folded: str) -> str | None:
-        """How a folded word or pair was written, or None when never seen."""
-        return self._forms.get(folded)
+        """How a folded word or phrase was written, or None when a word was never seen."""
+        forms = [self._forms.get(w) for w in folded.split()]
+        if not forms or None in forms:
+            return None
+        return " ".join(forms)  # type: ignore[arg-type]
 
     def displayable(self, folded: str) -> bool:
         """Whether a folded word or pair can be shown to a person as a shared term.
@@ -236,7 +242,7 @@ class Surface:
         parts = folded.split()
         if not parts or parts[0] in STOP_WORDS or parts[-1] in STOP_WORDS:
             return False
-        if all(p.isdigit() for p in parts) or folded not in self._forms:
+        if all(p.isdigit() for p in parts) or any(p not in self._forms for p in parts):
             return False
         if len(parts) > 1:
             # Two syllables make a Vietnamese word ("cảng biển"); a syllable beside a word

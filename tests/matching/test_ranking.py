@@ -68,7 +68,7 @@ def test_character_ngrams_from_words_equal_scikit_learns_char_wb(min_df):
     ev = make_ranking_eval(n_investors=30, n_pool=200, random_state=1)
     docs = [expand(s.description) for s in ev.startups] + [
         expand("Cảng biển Hải Phòng, logistics và thương mại điện tử"),
-        expand("cang bien hai phong  logistics"), "", "x",
+        expand("cang bien hai phong  logistics"), "", "x", "",
     ]
     expected = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                min_df=min_df, max_df=0.3).fit_transform(docs)
