@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from techfest.booths import bp
 from techfest.booths import services as booth_services
 from techfest.booths.availability import STATES
 from techfest.booths.forms import (
@@ -20,13 +19,11 @@ from techfest.booths.forms import (
     ZoneForm,
 )
 from techfest.booths.services import BoothData, BoothError, BoothNotFound
-from techfest.core.editions import organiser_required, role_required, user_roles
-from techfest.core.navigation import add_nav
+from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.db import db
 
-add_nav(_l("Booths"), "booths.index")
-add_nav(_l("My booth"), "booths.mine", roles=("startup",))
-add_nav(_l("Booth requests"), "booths.requests", roles=("organiser",))
+bp = scope_to_edition(Blueprint("booths", __name__, url_prefix="/<int:year>/booths"))
+
 
 startup_required = role_required("startup")
 

@@ -23,10 +23,7 @@ def match(year: int, time_limit: float, reserve: int) -> None:
     """Run the matcher (assign + schedule) for an edition; the result is a draft to review."""
     from techfest.core.editions import edition_by_year
     from techfest.core.jobs import run_job
-    from techfest.matchmaking import (
-        jobs,  # noqa: F401 - registers the job handler
-        services,
-    )
+    from techfest.matchmaking import services
 
     with writing(), _session() as session:
         edition = edition_by_year(session, year)

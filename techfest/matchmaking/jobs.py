@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from techfest.core.jobs import Apply, job_handler
+from techfest.core.jobs import Apply
 from techfest.core.models import Edition, Job
 from techfest.matchmaking import services
 
+KIND = "matchmaking.run"
 
-@job_handler("matchmaking.run")
+
 def run_matcher(session: Session, job: Job, progress) -> Apply:
     edition = session.get(Edition, job.edition_id)
     plan = services.plan_run(

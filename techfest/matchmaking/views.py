@@ -5,19 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from techfest.core.csvio import write_csv
-from techfest.core.editions import organiser_required, role_required, user_roles
+from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.jobs import launch
-from techfest.core.navigation import add_nav, safe_next
+from techfest.core.navigation import safe_next
 from techfest.db import db
 from techfest.i18n import fmt_datetime, lang
-from techfest.matchmaking import bp, jobs, services  # noqa: F401 - jobs registers the handler
+from techfest.matchmaking import services
 from techfest.matchmaking.forms import (
     ActionForm,
     AddMeetingForm,
@@ -35,10 +45,9 @@ from techfest.matchmaking.forms import (
     stage_choices,
 )
 
-participant_required = role_required("startup", "investor")
+bp = scope_to_edition(Blueprint("matchmaking", __name__, url_prefix="/<int:year>/matchmaking"))
 
-add_nav(_l("Meetings"), "matchmaking.index", roles=("startup", "investor"))
-add_nav(_l("Matchmaking"), "matchmaking.admin", roles=("organiser",))
+participant_required = role_required("startup", "investor")
 
 
 def _me() -> services.Participant:

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from techfest.auth.models import ROLES
-from techfest.core.editions import organiser_required, role_required, user_roles
-from techfest.core.navigation import add_nav, safe_next
+from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
+from techfest.core.navigation import safe_next
 from techfest.core.pagecache import shared_page
 from techfest.db import db
 from techfest.i18n import fmt_date, pick
-from techfest.programme import bp, services
+from techfest.programme import services
 from techfest.programme.forms import ActionForm, ImportForm, RoomForm, SessionForm, TrackForm
 
-participant_required = role_required(*ROLES)
+bp = scope_to_edition(Blueprint("programme", __name__, url_prefix="/<int:year>/programme"))
 
-add_nav(_l("Programme"), "programme.index")
-add_nav(_l("My agenda"), "programme.agenda", roles=ROLES)
+participant_required = role_required(*ROLES)
 
 
 def _user_id() -> int | None:

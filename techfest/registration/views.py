@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from techfest.core.csvio import CsvFormatError
-from techfest.core.editions import organiser_required
-from techfest.core.navigation import add_nav
+from techfest.core.editions import organiser_required, scope_to_edition
 from techfest.db import db
 from techfest.i18n import lang
-from techfest.registration import bp, services
+from techfest.registration import services
 from techfest.registration.forms import CancelForm, ImportForm, RegistrationForm, TicketTypeForm
 
-add_nav(_l("Registration"), "registration.index")
-add_nav(_l("Delegates"), "registration.manage", roles=("organiser",))
+bp = scope_to_edition(Blueprint("registration", __name__, url_prefix="/<int:year>/registration"))
 
 
 def _my_url() -> str:
