@@ -10,9 +10,10 @@ def init_app(app: Flask) -> None:
     """Register this domain with the application: pages, menu, commands, jobs, demo."""
     from techfest.core.domains import add_commands, add_demo_loader, add_job_handler
     from techfest.core.navigation import add_nav
-    from techfest.matchmaking import cli, demo, jobs, views
+    from techfest.matchmaking import cli, demo, jobs, ranking, views
 
     app.register_blueprint(views.bp)
+    app.extensions[ranking.RANK_CACHE] = ranking.RankCache()
     add_nav(app, _l("Meetings"), "matchmaking.index", roles=("startup", "investor"))
     add_nav(app, _l("Matchmaking"), "matchmaking.admin", roles=("organiser",))
     add_commands(app, cli.commands)

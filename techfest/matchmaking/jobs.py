@@ -11,14 +11,14 @@ from sqlmodel import Session
 
 from techfest.core.jobs import Apply
 from techfest.core.models import Edition, Job
-from techfest.matchmaking import services
+from techfest.matchmaking import run
 
 KIND = "matchmaking.run"
 
 
 def run_matcher(session: Session, job: Job, progress) -> Apply:
     edition = session.get(Edition, job.edition_id)
-    plan = services.plan_run(
+    plan = run.plan_run(
         session,
         edition,
         progress,
@@ -28,6 +28,6 @@ def run_matcher(session: Session, job: Job, progress) -> Apply:
     edition_id, job_id = edition.id, job.id
 
     def apply(write_session: Session) -> dict:
-        return services.apply_plan(write_session, edition_id, job_id, plan)
+        return run.apply_plan(write_session, edition_id, job_id, plan)
 
     return apply

@@ -25,9 +25,16 @@ from techfest.core.csvio import write_csv
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.jobs import launch
 from techfest.core.navigation import safe_next
-from techfest.db import db
+from techfest.db import db, now_utc
 from techfest.i18n import fmt_datetime, lang
-from techfest.matchmaking import services
+from techfest.matchmaking import availability as availability_rules
+from techfest.matchmaking import errors, labels, overview, participants, profiles, slots, standby
+from techfest.matchmaking import export as export_rules
+from techfest.matchmaking import meetings as meetings_rules
+from techfest.matchmaking import requests as requests_rules
+from techfest.matchmaking import review as review_rules
+from techfest.matchmaking import run as run_rules
+from techfest.matchmaking import suggestions as suggestions_rules
 from techfest.matchmaking.forms import (
     ActionForm,
     AddMeetingForm,
@@ -50,8 +57,8 @@ bp = scope_to_edition(Blueprint("matchmaking", __name__, url_prefix="/<int:year>
 participant_required = role_required("startup", "investor")
 
 
-def _me() -> services.Participant:
-    me = services.participant_for(db(), g.edition, current_user)
+def _me() -> participants.Participant:
+    me = participants.participant_for(db(), g.edition, current_user)
     if me is None:
         abort(403)
     return me
@@ -68,10 +75,10 @@ def guarded(view: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         try:
             return view(*args, **kwargs)
-        except services.NotFound:
+        except errors.NotFound:
             db().rollback()
             abort(404)
-        except services.MatchmakingError as exc:
+        except errors.MatchmakingError as exc:
             db().rollback()
             flash(str(exc.message), "danger")
             return _back(
@@ -87,12 +94,12 @@ def guarded(view: Callable) -> Callable:
 @bp.get("/")
 @role_required("startup", "investor", "organiser")
 def index():
-    me = services.participant_for(db(), g.edition, current_user)
+    me = participants.participant_for(db(), g.edition, current_user)
     if me is None and "organiser" in user_roles():
         return redirect(url_for("matchmaking.admin"))
     if me is None:
         abort(403)
-    info = services.overview(db(), g.edition, me)
+    info = overview.overview(db(), g.edition, me)
     return render_template("matchmaking/index.html", me=me, info=info)
 
 
@@ -113,15 +120,15 @@ def profile():
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         save = (
-            services.save_startup_profile
+            profiles.save_startup_profile
             if me.side == "startup"
-            else services.save_investor_profile
+            else profiles.save_investor_profile
         )
         try:
             save(db(), g.edition, me.organisation, data)
-        except services.NotFound:
+        except errors.NotFound:
             raise
-        except services.MatchmakingError as exc:
+        except errors.MatchmakingError as exc:
             db().rollback()
             form.form_errors.append(str(exc.message))
         else:
@@ -138,7 +145,7 @@ def availability():
     me = _me()
     form = ActionForm()
     if form.validate_on_submit():
-        services.set_unavailable(
+        availability_rules.set_unavailable(
             db(), g.edition, me.organisation, request.form.getlist("unavailable", type=int)
         )
         db().commit()
@@ -148,9 +155,9 @@ def availability():
         "matchmaking/availability.html",
         me=me,
         form=form,
-        slots=services.slots(db(), g.edition),
-        unavailable=services.unavailable_slots(db(), g.edition, me.organisation.id),
-        busy=services.busy_from_programme(db(), g.edition, me.organisation.id),
+        slots=slots.slots(db(), g.edition),
+        unavailable=availability_rules.unavailable_slots(db(), g.edition, me.organisation.id),
+        busy=availability_rules.busy_from_programme(db(), g.edition, me.organisation.id),
     )
 
 
@@ -170,7 +177,7 @@ def suggestions():
     sector = request.args.get("sector") or None
     stage = request.args.get("stage") or None
     ticket = _ticket_arg()
-    items = services.suggestions(
+    items = suggestions_rules.suggestions(
         db(), g.edition, me, lang(), sector=sector, stage=stage, ticket=ticket
     )
     return render_template(
@@ -184,8 +191,8 @@ def suggestions():
         stage_choices=stage_choices(),
         pref_form=PreferenceForm(),
         action_form=ActionForm(),
-        stages=services.STAGE_LABELS,
-        statuses=services.STATUS_LABELS,
+        stages=labels.STAGE_LABELS,
+        statuses=labels.STATUS_LABELS,
     )
 
 
@@ -196,7 +203,7 @@ def mark(org_id: int):
     me = _me()
     form = PreferenceForm()
     if form.validate_on_submit():
-        services.set_preference(db(), g.edition, me, org_id, form.tier.data or None)
+        suggestions_rules.set_preference(db(), g.edition, me, org_id, form.tier.data or None)
         db().commit()
         flash(_("Your choice is saved."), "success")
     return _back(url_for("matchmaking.suggestions"))
@@ -207,14 +214,16 @@ def mark(org_id: int):
 @guarded
 def new_request(org_id: int):
     me = _me()
-    other, other_profile = services._other_participant(db(), g.edition, me, org_id)
+    other, other_profile = participants.other_participant(db(), g.edition, me, org_id)
     form = RequestForm()
     if form.validate_on_submit():
         try:
-            services.request_meeting(db(), g.edition, me, current_user, org_id, form.message.data)
-        except services.NotFound:
+            requests_rules.request_meeting(
+                db(), g.edition, me, current_user, org_id, form.message.data
+            )
+        except errors.NotFound:
             raise
-        except services.MatchmakingError as exc:
+        except errors.MatchmakingError as exc:
             db().rollback()
             form.form_errors.append(str(exc.message))
         else:
@@ -233,9 +242,9 @@ def requests():
     return render_template(
         "matchmaking/requests.html",
         me=me,
-        reqs=services.requests_for(db(), g.edition, me),
-        orgs=services.organisation_names(db()),
-        status_of=services.effective_status,
+        reqs=requests_rules.requests_for(db(), g.edition, me),
+        orgs=participants.organisation_names(db()),
+        status_of=requests_rules.effective_status,
         action_form=ActionForm(),
     )
 
@@ -248,10 +257,12 @@ def answer_request(request_id: int, answer: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     if answer == "cancel":
-        services.cancel_request(db(), g.edition, me, request_id)
+        requests_rules.cancel_request(db(), g.edition, me, request_id)
         message = _("Your request is withdrawn.")
     else:
-        services.decide_request(db(), g.edition, me, current_user, request_id, answer == "accept")
+        requests_rules.decide_request(
+            db(), g.edition, me, current_user, request_id, answer == "accept"
+        )
         message = _("Accepted.") if answer == "accept" else _("Declined.")
     db().commit()
     flash(message, "success")
@@ -265,14 +276,14 @@ def meetings():
     return render_template(
         "matchmaking/meetings.html",
         me=me,
-        items=services.my_meetings(db(), g.edition, me),
-        offers=services.open_offers(db(), g.edition, me),
+        items=meetings_rules.my_meetings(db(), g.edition, me),
+        offers=standby.open_offers(db(), g.edition, me),
         published=g.edition.meetings_published_at is not None,
-        now=services.now_utc(),
+        now=now_utc(),
         action_form=ActionForm(),
         feedback_form=FeedbackForm(),
-        ratings=services.RATING_LABELS,
-        statuses=services.STATUS_LABELS,
+        ratings=labels.RATING_LABELS,
+        statuses=labels.STATUS_LABELS,
     )
 
 
@@ -281,15 +292,17 @@ def meetings():
 @guarded
 def book(startup_id: int):
     me = _me()
-    other, other_profile = services._other_participant(db(), g.edition, me, startup_id)
+    other, other_profile = participants.other_participant(db(), g.edition, me, startup_id)
     form = BookForm()
-    free = services.bookable_slots(db(), g.edition, me, startup_id)
+    free = meetings_rules.bookable_slots(db(), g.edition, me, startup_id)
     form.slot_id.choices = [
         SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
         for s in free
     ]
     if form.validate_on_submit():
-        services.book_meeting(db(), g.edition, me, current_user, startup_id, form.slot_id.data)
+        meetings_rules.book_meeting(
+            db(), g.edition, me, current_user, startup_id, form.slot_id.data
+        )
         db().commit()
         flash(_("Your meeting with %(name)s is booked.", name=other.name), "success")
         return redirect(url_for("matchmaking.meetings"))
@@ -304,7 +317,7 @@ def book(startup_id: int):
 def mark_meeting(meeting_id: int, status: str):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.mark_meeting(db(), g.edition, current_user, meeting_id, status)
+    meetings_rules.mark_meeting(db(), g.edition, current_user, meeting_id, status)
     db().commit()
     flash(_("Thank you, noted."), "success")
     return redirect(url_for("matchmaking.meetings"))
@@ -316,7 +329,7 @@ def mark_meeting(meeting_id: int, status: str):
 def cancel_my_meeting(meeting_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=False)
+    meetings_rules.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=False)
     db().commit()
     flash(_("The meeting is cancelled; the other side is told by email."), "success")
     return redirect(url_for("matchmaking.meetings"))
@@ -331,7 +344,7 @@ def feedback(meeting_id: int):
     if not form.validate_on_submit():
         flash(_("Please choose how the meeting went."), "danger")
         return redirect(url_for("matchmaking.meetings"))
-    services.rate_meeting(
+    meetings_rules.rate_meeting(
         db(), g.edition, me, current_user, meeting_id, form.rating.data, form.comment.data or ""
     )
     db().commit()
@@ -346,7 +359,7 @@ def take_offer(slot_id: int, table_id: int):
     me = _me()
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.take_offer(db(), g.edition, me, current_user, slot_id, table_id)
+    standby.take_offer(db(), g.edition, me, current_user, slot_id, table_id)
     db().commit()
     flash(_("The place is yours: the meeting is in your schedule."), "success")
     return redirect(url_for("matchmaking.meetings"))
@@ -360,15 +373,15 @@ def take_offer(slot_id: int, table_id: int):
 def admin():
     return render_template(
         "matchmaking/admin.html",
-        slots=services.slots(db(), g.edition),
-        tables=services.tables(db(), g.edition),
+        slots=slots.slots(db(), g.edition),
+        tables=slots.tables(db(), g.edition),
         slots_form=SlotsForm(),
         tables_form=TablesForm(),
         run_form=RunForm(),
         action_form=ActionForm(),
-        job=services.last_job(db(), g.edition),
-        job_label=services.job_label,
-        run=services.latest_run(db(), g.edition),
+        job=run_rules.last_job(db(), g.edition),
+        job_label=labels.job_label,
+        run=run_rules.latest_run(db(), g.edition),
     )
 
 
@@ -384,15 +397,15 @@ def add_slots():
     breaks = []
     if form.break_start.data and form.break_end.data:
         breaks.append(
-            (services.parse_hhmm(form.break_start.data), services.parse_hhmm(form.break_end.data))
+            (slots.parse_hhmm(form.break_start.data), slots.parse_hhmm(form.break_end.data))
         )
-    created = services.add_slots(
+    created = slots.add_slots(
         db(),
         g.edition,
         current_user,
         day=form.day.data,
-        start=services.parse_hhmm(form.start.data),
-        end=services.parse_hhmm(form.end.data),
+        start=slots.parse_hhmm(form.start.data),
+        end=slots.parse_hhmm(form.end.data),
         minutes=form.minutes.data,
         gap=form.gap.data or 0,
         breaks=breaks,
@@ -408,7 +421,7 @@ def add_slots():
 def delete_slot(slot_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_slot(db(), g.edition, current_user, slot_id)
+    slots.delete_slot(db(), g.edition, current_user, slot_id)
     db().commit()
     flash(_("Slot removed."), "success")
     return redirect(url_for("matchmaking.admin"))
@@ -423,7 +436,7 @@ def add_tables():
         for name, errors in form.errors.items():
             flash(f"{form[name].label.text}: {' '.join(map(str, errors))}", "danger")
         return redirect(url_for("matchmaking.admin"))
-    created = services.add_tables(
+    created = slots.add_tables(
         db(),
         g.edition,
         current_user,
@@ -443,7 +456,7 @@ def add_tables():
 def delete_table(table_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_table(db(), g.edition, current_user, table_id)
+    slots.delete_table(db(), g.edition, current_user, table_id)
     db().commit()
     flash(_("Table removed."), "success")
     return redirect(url_for("matchmaking.admin"))
@@ -456,7 +469,7 @@ def run():
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
-    job = services.start_run(
+    job = run_rules.start_run(
         db(),
         g.edition,
         current_user,
@@ -472,25 +485,25 @@ def run():
 @organiser_required
 @guarded
 def job(job_id: int):
-    the_job = services.job_for(db(), g.edition, job_id)
+    the_job = run_rules.job_for(db(), g.edition, job_id)
     if request.args.get("format") == "json":
         return jsonify(
             status=the_job.status,
-            status_label=services.job_label(the_job.status),
+            status_label=labels.job_label(the_job.status),
             progress=the_job.progress,
-            message=services.job_label(the_job.message),
+            message=labels.job_label(the_job.message),
             error=the_job.error,
             result=the_job.result,
         )
-    return render_template("matchmaking/job.html", job=the_job, label=services.job_label)
+    return render_template("matchmaking/job.html", job=the_job, label=labels.job_label)
 
 
 @bp.get("/admin/review")
 @organiser_required
 def review():
-    data = services.review(db(), g.edition)
+    data = review_rules.review(db(), g.edition)
     org_id = request.args.get("org", type=int)
-    day = services.participant_day(db(), g.edition, org_id) if org_id else None
+    day = review_rules.participant_day(db(), g.edition, org_id) if org_id else None
     move_form = MoveForm()
     move_form.slot_id.choices = [
         SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
@@ -510,8 +523,8 @@ def review():
         move_form=move_form,
         add_form=add_form,
         action_form=ActionForm(),
-        statuses=services.STATUS_LABELS,
-        names=services.organisation_names(db()),
+        statuses=labels.STATUS_LABELS,
+        names=participants.organisation_names(db()),
     )
 
 
@@ -525,7 +538,7 @@ def _review_back():
 def lock(meeting_id: int, how: str):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.set_locked(db(), g.edition, current_user, meeting_id, how == "lock")
+    review_rules.set_locked(db(), g.edition, current_user, meeting_id, how == "lock")
     db().commit()
     flash(_("Locked.") if how == "lock" else _("Unlocked."), "success")
     return _review_back()
@@ -536,12 +549,12 @@ def lock(meeting_id: int, how: str):
 @guarded
 def move(meeting_id: int):
     form = MoveForm()
-    form.slot_id.choices = [SelectChoice(s.id, "") for s in services.slots(db(), g.edition)]
-    form.table_id.choices = [SelectChoice(t.id, "") for t in services.tables(db(), g.edition)]
+    form.slot_id.choices = [SelectChoice(s.id, "") for s in slots.slots(db(), g.edition)]
+    form.table_id.choices = [SelectChoice(t.id, "") for t in slots.tables(db(), g.edition)]
     if not form.validate_on_submit():
         flash(_("Choose a slot and a table."), "danger")
         return _review_back()
-    services.move_meeting(
+    review_rules.move_meeting(
         db(), g.edition, current_user, meeting_id, form.slot_id.data, form.table_id.data
     )
     db().commit()
@@ -555,7 +568,7 @@ def move(meeting_id: int):
 def cancel(meeting_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=True)
+    meetings_rules.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=True)
     db().commit()
     flash(_("Meeting cancelled."), "success")
     return _review_back()
@@ -567,7 +580,7 @@ def cancel(meeting_id: int):
 def set_status(meeting_id: int, status: str):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.mark_meeting(db(), g.edition, current_user, meeting_id, status, organiser=True)
+    meetings_rules.mark_meeting(db(), g.edition, current_user, meeting_id, status, organiser=True)
     db().commit()
     flash(_("Thank you, noted."), "success")
     return _review_back()
@@ -578,15 +591,15 @@ def set_status(meeting_id: int, status: str):
 @guarded
 def add():
     form = AddMeetingForm()
-    startups, investors = services.participant_ids(db(), g.edition)
+    startups, investors = participants.participant_ids(db(), g.edition)
     form.startup_id.choices = [SelectChoice(i, "") for i in startups]
     form.investor_id.choices = [SelectChoice(i, "") for i in investors]
-    form.slot_id.choices = [SelectChoice(s.id, "") for s in services.slots(db(), g.edition)]
-    form.table_id.choices = [SelectChoice(t.id, "") for t in services.tables(db(), g.edition)]
+    form.slot_id.choices = [SelectChoice(s.id, "") for s in slots.slots(db(), g.edition)]
+    form.table_id.choices = [SelectChoice(t.id, "") for t in slots.tables(db(), g.edition)]
     if not form.validate_on_submit():
         flash(_("Choose a startup, an investor, a slot and a table."), "danger")
         return _review_back()
-    services.add_meeting(
+    review_rules.add_meeting(
         db(),
         g.edition,
         current_user,
@@ -606,7 +619,7 @@ def add():
 def publish():
     if not ActionForm().validate_on_submit():
         abort(400)
-    count = services.publish(db(), g.edition, current_user)
+    count = review_rules.publish(db(), g.edition, current_user)
     db().commit()
     flash(_("%(n)s meetings published; everyone is told by email.", n=count), "success")
     return redirect(url_for("matchmaking.review"))
@@ -615,7 +628,7 @@ def publish():
 @bp.get("/admin/export.csv")
 @organiser_required
 def export():
-    text = write_csv(services.export_rows(db(), g.edition), services.EXPORT_COLUMNS)
+    text = write_csv(export_rules.export_rows(db(), g.edition), export_rules.EXPORT_COLUMNS)
     return Response(
         text,
         mimetype="text/csv",
