@@ -30,6 +30,7 @@ from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH, Spot
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.core import audit, csvio
 from techfest.core.editions import code_taken, roles_of
+from techfest.core.errors import DomainError
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
@@ -47,16 +48,18 @@ CSV_REQUIRED = ("code", "zone", "size", "price_vnd", "x", "y", "w", "h")
 AREAS_FILE = Path(__file__).resolve().parent.parent / "demo" / "data" / "booths.json"
 
 
-class BoothError(Exception):
-    """A rule refused the action; `message` is shown to the person (translatable)."""
+class BoothError(DomainError):
+    """A booth rule refused the action; `message` is shown to the person (translatable)."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class BoothNotFound(BoothError):
+    """No such booth or booking in this edition (answered with 404)."""
+
+    not_found = True
+
     def __init__(self):
         super().__init__(_l("No such booth or booking."))
 

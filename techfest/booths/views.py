@@ -18,8 +18,9 @@ from techfest.booths.forms import (
     SettingsForm,
     ZoneForm,
 )
-from techfest.booths.services import BoothData, BoothError, BoothNotFound
+from techfest.booths.services import BoothData
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
+from techfest.core.errors import refusal_target, refused_on
 from techfest.db import db
 
 bp = scope_to_edition(Blueprint("booths", __name__, url_prefix="/<int:year>/booths"))
@@ -66,10 +67,7 @@ def _viewer_org() -> int | None:
 
 @bp.get("/<int:booth_id>")
 def detail(booth_id: int):
-    try:
-        info = booth_services.booth_detail(db(), g.edition, booth_id, _viewer_org())
-    except BoothNotFound:
-        abort(404)
+    info = booth_services.booth_detail(db(), g.edition, booth_id, _viewer_org())
     roles = user_roles()
     return render_template(
         "booths/detail.html",
@@ -82,18 +80,12 @@ def detail(booth_id: int):
 
 @bp.post("/<int:booth_id>/request")
 @startup_required
+@refusal_target("booths.detail", "booth_id")
 def request_booth(booth_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booking = booth_services.request_booth(db(), g.edition, booth_id, current_user)
-    except BoothNotFound:
-        abort(404)
-    except BoothError as exc:
-        db().rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("booths.detail", booth_id=booth_id))
+    booking = booth_services.request_booth(db(), g.edition, booth_id, current_user)
     db().commit()
     flash(
         _(
@@ -119,18 +111,12 @@ def mine():
 
 @bp.post("/mine/<int:booking_id>/withdraw")
 @startup_required
+@refusal_target("booths.mine")
 def withdraw(booking_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booth_services.withdraw_booking(db(), g.edition, booking_id, current_user)
-    except BoothNotFound:
-        abort(404)
-    except BoothError as exc:
-        db().rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("booths.mine"))
+    booth_services.withdraw_booking(db(), g.edition, booking_id, current_user)
     db().commit()
     flash(_("Your request was withdrawn; the booth is free again."), "success")
     return redirect(url_for("booths.mine"))
@@ -159,10 +145,7 @@ def requests():
 @bp.get("/manage/requests/<int:booking_id>")
 @organiser_required
 def booking(booking_id: int):
-    try:
-        row = booth_services.organiser_booking(db(), g.edition, booking_id)
-    except BoothNotFound:
-        abort(404)
+    row = booth_services.organiser_booking(db(), g.edition, booking_id)
     return render_template("booths/manage/booking.html", row=row, form=ReasonForm())
 
 
@@ -184,28 +167,16 @@ _DECISIONS = {
 
 @bp.post("/manage/requests/<int:booking_id>/<action>")
 @organiser_required
+@refusal_target("booths.booking", "booking_id")
 def decide(booking_id: int, action: str):
     if action not in _DECISIONS:
         abort(404)
     service, done = _DECISIONS[action]
     form = ReasonForm()
-    try:
-        row = booth_services.organiser_booking(db(), g.edition, booking_id)
-    except BoothNotFound:
-        abort(404)
+    row = booth_services.organiser_booking(db(), g.edition, booking_id)
     if form.validate_on_submit():
-        try:
+        with refused_on(form, fields=("reason",)):
             service(db(), g.edition, booking_id, current_user, form.reason.data or "")
-        except BoothNotFound:
-            abort(404)
-        except BoothError as exc:
-            db().rollback()
-            if exc.field == "reason":
-                form.reason.errors = [exc.message]
-            else:
-                flash(str(exc.message), "danger")
-                return redirect(url_for("booths.booking", booking_id=booking_id))
-        else:
             db().commit()
             flash(str(done), "success")
             return redirect(url_for("booths.requests", status=row.status))
@@ -231,14 +202,8 @@ def _booth_form_page(form: BoothForm, booth_id: int | None):
             w=form.w.data,
             h=form.h.data,
         )
-        try:
+        with refused_on(form, default="code"):
             booth = booth_services.save_booth(db(), g.edition, current_user, data, booth_id)
-        except BoothNotFound:
-            abort(404)
-        except BoothError as exc:
-            db().rollback()
-            getattr(form, exc.field or "code").errors = [exc.message]
-        else:
             db().commit()
             flash(_("Booth %(code)s saved.", code=booth.code), "success")
             return redirect(url_for("booths.manage"))
@@ -257,10 +222,7 @@ def booth_new():
 @bp.route("/manage/<int:booth_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def booth_edit(booth_id: int):
-    try:
-        booth = booth_services.get_booth(db(), g.edition, booth_id)
-    except BoothNotFound:
-        abort(404)
+    booth = booth_services.get_booth(db(), g.edition, booth_id)
     form = BoothForm(obj=booth) if request.method == "GET" else BoothForm()
     if request.method == "GET":
         form.zone_id.data = str(booth.zone_id)
@@ -270,20 +232,12 @@ def booth_edit(booth_id: int):
 
 @bp.post("/manage/<int:booth_id>/<any(block, unblock):action>")
 @organiser_required
+@refusal_target("booths.manage")
 def block(booth_id: int, action: str):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booth = booth_services.set_blocked(
-            db(), g.edition, booth_id, current_user, action == "block"
-        )
-    except BoothNotFound:
-        abort(404)
-    except BoothError as exc:
-        db().rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("booths.manage"))
+    booth = booth_services.set_blocked(db(), g.edition, booth_id, current_user, action == "block")
     db().commit()
     if action == "block":
         flash(_("Booth %(code)s is blocked.", code=booth.code), "success")
@@ -300,7 +254,7 @@ def zones():
 
 def _zone_form_page(form: ZoneForm, zone_id: int | None):
     if form.validate_on_submit():
-        try:
+        with refused_on(form, default="code"):
             zone = booth_services.save_zone(
                 db(),
                 g.edition,
@@ -311,12 +265,6 @@ def _zone_form_page(form: ZoneForm, zone_id: int | None):
                 color=form.color.data or "",
                 zone_id=zone_id,
             )
-        except BoothNotFound:
-            abort(404)
-        except BoothError as exc:
-            db().rollback()
-            getattr(form, exc.field or "code").errors = [exc.message]
-        else:
             db().commit()
             flash(_("Zone %(code)s saved.", code=zone.code), "success")
             return redirect(url_for("booths.zones"))
@@ -333,10 +281,7 @@ def zone_new():
 @bp.route("/manage/zones/<int:zone_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def zone_edit(zone_id: int):
-    try:
-        zone = booth_services.get_zone(db(), g.edition, zone_id)
-    except BoothNotFound:
-        abort(404)
+    zone = booth_services.get_zone(db(), g.edition, zone_id)
     form = ZoneForm(obj=zone) if request.method == "GET" else ZoneForm()
     return _zone_form_page(form, zone_id)
 
@@ -361,13 +306,8 @@ def import_csv():
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read() if upload else b""
-        try:
+        with refused_on(form, default="file"):
             report = booth_services.import_booths_csv(db(), g.edition, current_user, data)
-        except BoothError as exc:
-            db().rollback()
-            form.file.errors = [exc.message]
-            status = 422
-        else:
             if report.ok:
                 db().commit()
                 flash(
@@ -380,7 +320,7 @@ def import_csv():
                 )
                 return redirect(url_for("booths.manage"))
             db().rollback()
-            status = 422
+        status = 422
     return render_template(
         "booths/manage/import.html",
         form=form,
@@ -401,21 +341,17 @@ def settings():
     status = 200
     if request.method == "POST" and "s-submit" in request.form:
         if form.validate_on_submit():
-            try:
+            with refused_on(form, default="hold_hours"):
                 booth_services.update_settings(
                     db(), g.edition, current_user, form.hold_hours.data, form.max_booths.data
                 )
-            except BoothError as exc:
-                db().rollback()
-                getattr(form, exc.field or "hold_hours").errors = [exc.message]
-            else:
                 db().commit()
                 flash(_("Booth settings saved."), "success")
                 return redirect(url_for("booths.settings"))
         status = 422
     elif request.method == "POST" and "a-submit" in request.form:
         if allowance_form.validate_on_submit():
-            try:
+            with refused_on(allowance_form, default="max_booths"):
                 booth_services.set_allowance(
                     db(),
                     g.edition,
@@ -423,10 +359,6 @@ def settings():
                     int(allowance_form.organisation_id.data),
                     allowance_form.max_booths.data,
                 )
-            except BoothError as exc:
-                db().rollback()
-                getattr(allowance_form, exc.field or "max_booths").errors = [exc.message]
-            else:
                 db().commit()
                 flash(_("Exception saved."), "success")
                 return redirect(url_for("booths.settings"))
@@ -446,10 +378,7 @@ def remove_allowance(allowance_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booth_services.remove_allowance(db(), g.edition, current_user, allowance_id)
-    except BoothNotFound:
-        abort(404)
+    booth_services.remove_allowance(db(), g.edition, current_user, allowance_id)
     db().commit()
     flash(_("Exception removed; the edition's limit applies again."), "success")
     return redirect(url_for("booths.settings"))

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from techfest.core.errors import DomainError
 
 
-class MatchmakingError(Exception):
-    """A rule refused the action; `message` is translated for the person who asked."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+class MatchmakingError(DomainError):
+    """A matchmaking rule refused the action; `message` is translated for the person."""
 
 
 class NotFound(MatchmakingError):
     """The object does not exist or belongs to someone else (answered with 404)."""
 
-    def __init__(self) -> None:
-        super().__init__(_l("Not found."))
+    not_found = True

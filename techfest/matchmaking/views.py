@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from flask import (
     Blueprint,
     Response,
@@ -23,13 +20,14 @@ from wtforms.fields.choices import SelectChoice
 
 from techfest.core.csvio import write_csv
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
+from techfest.core.errors import refused_on
 from techfest.core.jobs import launch
 from techfest.core.navigation import safe_next
 from techfest.db import db, now_utc
 from techfest.i18n import fmt_datetime, lang
 from techfest.matchmaking import availability as availability_rules
-from techfest.matchmaking import errors, labels, overview, participants, profiles, slots, standby
 from techfest.matchmaking import export as export_rules
+from techfest.matchmaking import labels, overview, participants, profiles, slots, standby
 from techfest.matchmaking import meetings as meetings_rules
 from techfest.matchmaking import requests as requests_rules
 from techfest.matchmaking import review as review_rules
@@ -68,26 +66,6 @@ def _back(default: str):
     return redirect(safe_next(request.form.get("next")) or default)
 
 
-def guarded(view: Callable) -> Callable:
-    """Someone else's object answers 404; a refused rule is flashed and sent back."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except errors.NotFound:
-            db().rollback()
-            abort(404)
-        except errors.MatchmakingError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-            return _back(
-                request.referrer if safe_next(request.referrer) else url_for("matchmaking.index")
-            )
-
-    return wrapped
-
-
 # --------------------------------------------------------------------------- participants
 
 
@@ -105,7 +83,6 @@ def index():
 
 @bp.route("/profile", methods=["GET", "POST"])
 @participant_required
-@guarded
 def profile():
     me = _me()
     form_cls = StartupProfileForm if me.side == "startup" else InvestorProfileForm
@@ -124,14 +101,8 @@ def profile():
             if me.side == "startup"
             else profiles.save_investor_profile
         )
-        try:
+        with refused_on(form):
             save(db(), g.edition, me.organisation, data)
-        except errors.NotFound:
-            raise
-        except errors.MatchmakingError as exc:
-            db().rollback()
-            form.form_errors.append(str(exc.message))
-        else:
             db().commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("matchmaking.suggestions"))
@@ -140,7 +111,6 @@ def profile():
 
 @bp.route("/availability", methods=["GET", "POST"])
 @participant_required
-@guarded
 def availability():
     me = _me()
     form = ActionForm()
@@ -168,7 +138,6 @@ def _ticket_arg() -> int | None:
 
 @bp.get("/suggestions")
 @participant_required
-@guarded
 def suggestions():
     me = _me()
     if me.profile is None:
@@ -198,7 +167,6 @@ def suggestions():
 
 @bp.post("/suggestions/<int:org_id>/mark")
 @participant_required
-@guarded
 def mark(org_id: int):
     me = _me()
     form = PreferenceForm()
@@ -211,22 +179,15 @@ def mark(org_id: int):
 
 @bp.route("/request/<int:org_id>", methods=["GET", "POST"])
 @participant_required
-@guarded
 def new_request(org_id: int):
     me = _me()
     other, other_profile = participants.other_participant(db(), g.edition, me, org_id)
     form = RequestForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form):
             requests_rules.request_meeting(
                 db(), g.edition, me, current_user, org_id, form.message.data
             )
-        except errors.NotFound:
-            raise
-        except errors.MatchmakingError as exc:
-            db().rollback()
-            form.form_errors.append(str(exc.message))
-        else:
             db().commit()
             flash(_("Your request was sent to %(name)s.", name=other.name), "success")
             return redirect(url_for("matchmaking.requests"))
@@ -251,7 +212,6 @@ def requests():
 
 @bp.post("/requests/<int:request_id>/<any(accept, decline, cancel):answer>")
 @participant_required
-@guarded
 def answer_request(request_id: int, answer: str):
     me = _me()
     if not ActionForm().validate_on_submit():
@@ -289,7 +249,6 @@ def meetings():
 
 @bp.route("/book/<int:startup_id>", methods=["GET", "POST"])
 @role_required("investor")
-@guarded
 def book(startup_id: int):
     me = _me()
     other, other_profile = participants.other_participant(db(), g.edition, me, startup_id)
@@ -313,7 +272,6 @@ def book(startup_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/<any(held, no_show):status>")
 @participant_required
-@guarded
 def mark_meeting(meeting_id: int, status: str):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -325,7 +283,6 @@ def mark_meeting(meeting_id: int, status: str):
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @participant_required
-@guarded
 def cancel_my_meeting(meeting_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -337,7 +294,6 @@ def cancel_my_meeting(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/feedback")
 @participant_required
-@guarded
 def feedback(meeting_id: int):
     me = _me()
     form = FeedbackForm()
@@ -354,7 +310,6 @@ def feedback(meeting_id: int):
 
 @bp.post("/offers/<int:slot_id>/<int:table_id>/take")
 @participant_required
-@guarded
 def take_offer(slot_id: int, table_id: int):
     me = _me()
     if not ActionForm().validate_on_submit():
@@ -387,7 +342,6 @@ def admin():
 
 @bp.post("/admin/slots")
 @organiser_required
-@guarded
 def add_slots():
     form = SlotsForm()
     if not form.validate_on_submit():
@@ -417,7 +371,6 @@ def add_slots():
 
 @bp.post("/admin/slots/<int:slot_id>/delete")
 @organiser_required
-@guarded
 def delete_slot(slot_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -429,7 +382,6 @@ def delete_slot(slot_id: int):
 
 @bp.post("/admin/tables")
 @organiser_required
-@guarded
 def add_tables():
     form = TablesForm()
     if not form.validate_on_submit():
@@ -452,7 +404,6 @@ def add_tables():
 
 @bp.post("/admin/tables/<int:table_id>/delete")
 @organiser_required
-@guarded
 def delete_table(table_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -464,7 +415,6 @@ def delete_table(table_id: int):
 
 @bp.post("/admin/run")
 @organiser_required
-@guarded
 def run():
     form = RunForm()
     if not form.validate_on_submit():
@@ -483,7 +433,6 @@ def run():
 
 @bp.get("/admin/jobs/<int:job_id>")
 @organiser_required
-@guarded
 def job(job_id: int):
     the_job = run_rules.job_for(db(), g.edition, job_id)
     if request.args.get("format") == "json":
@@ -534,7 +483,6 @@ def _review_back():
 
 @bp.post("/admin/meetings/<int:meeting_id>/<any(lock, unlock):how>")
 @organiser_required
-@guarded
 def lock(meeting_id: int, how: str):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -546,7 +494,6 @@ def lock(meeting_id: int, how: str):
 
 @bp.post("/admin/meetings/<int:meeting_id>/move")
 @organiser_required
-@guarded
 def move(meeting_id: int):
     form = MoveForm()
     form.slot_id.choices = [SelectChoice(s.id, "") for s in slots.slots(db(), g.edition)]
@@ -564,7 +511,6 @@ def move(meeting_id: int):
 
 @bp.post("/admin/meetings/<int:meeting_id>/cancel")
 @organiser_required
-@guarded
 def cancel(meeting_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -576,7 +522,6 @@ def cancel(meeting_id: int):
 
 @bp.post("/admin/meetings/<int:meeting_id>/status/<any(held, no_show):status>")
 @organiser_required
-@guarded
 def set_status(meeting_id: int, status: str):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -588,7 +533,6 @@ def set_status(meeting_id: int, status: str):
 
 @bp.post("/admin/meetings/add")
 @organiser_required
-@guarded
 def add():
     form = AddMeetingForm()
     startups, investors = participants.participant_ids(db(), g.edition)
@@ -615,7 +559,6 @@ def add():
 
 @bp.post("/admin/publish")
 @organiser_required
-@guarded
 def publish():
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -25,6 +25,7 @@ from techfest.auth.models import User
 from techfest.core import audit
 from techfest.core.csvio import ImportReport, RowError, import_rows, read_csv, write_csv
 from techfest.core.editions import code_taken
+from techfest.core.errors import DomainError
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
@@ -46,18 +47,18 @@ MAX_CAPACITY = 100_000
 # --------------------------------------------------------------------------- errors
 
 
-class ProgrammeError(Exception):
+class ProgrammeError(DomainError):
     """A rule of the programme refused the action; `message` is shown to the person."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(str(message))
-        self.message = str(message)
         #: the form field the message belongs to, when there is one
-        self.field = field
+        super().__init__(str(message), field=field)
 
 
 class NotFound(ProgrammeError):
-    pass
+    """No such session, track or room in this edition, or no such sign-up (404)."""
+
+    not_found = True
 
 
 class SignupClash(ProgrammeError):

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from techfest.auth.models import ROLES
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
+from techfest.core.errors import refusal_target, refused_on
 from techfest.core.navigation import safe_next
 from techfest.core.pagecache import shared_page
 from techfest.db import db
@@ -52,10 +53,7 @@ def index():
 @bp.get("/sessions/<int:session_id>")
 @shared_page
 def detail(session_id: int):
-    try:
-        card = services.session_card(db(), g.edition, session_id, _user_id())
-    except services.NotFound:
-        abort(404)
+    card = services.session_card(db(), g.edition, session_id, _user_id())
     can_sign_up = bool(user_roles())
     return render_template(
         "programme/detail.html",
@@ -71,18 +69,13 @@ def detail(session_id: int):
 
 @bp.post("/sessions/<int:session_id>/signup")
 @participant_required
+@refusal_target("programme.detail", "session_id")
 def sign_up(session_id: int):
+    """Book a seat in the session, or a place on its waitlist when it is full."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        signup = services.sign_up(db(), g.edition, current_user, session_id)
-        db().commit()
-    except services.NotFound:
-        abort(404)
-    except services.SignupClash as exc:
-        db().rollback()
-        flash(exc.message, "danger")
-        return _back(session_id)
+    signup = services.sign_up(db(), g.edition, current_user, session_id)
+    db().commit()
     if signup.status == "seated":
         flash(_("Your seat is booked."), "success")
     else:
@@ -125,11 +118,8 @@ def cancel(session_id: int):
 def star(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.star(db(), g.edition, current_user, session_id)
-        db().commit()
-    except services.NotFound:
-        abort(404)
+    services.star(db(), g.edition, current_user, session_id)
+    db().commit()
     flash(_("Starred: this time counts as busy when meetings are planned."), "success")
     return _back(session_id)
 
@@ -139,11 +129,8 @@ def star(session_id: int):
 def unstar(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.unstar(db(), g.edition, current_user, session_id)
-        db().commit()
-    except services.NotFound:
-        abort(404)
+    services.unstar(db(), g.edition, current_user, session_id)
+    db().commit()
     flash(_("Star removed."), "info")
     return _back(session_id)
 
@@ -226,14 +213,11 @@ def _edit_session(session_id: int | None):
     ps = None
     people = None
     if session_id is not None:
-        try:
-            ps = services.get_session(db(), g.edition.id, session_id)
-        except services.NotFound:
-            abort(404)
+        ps = services.get_session(db(), g.edition.id, session_id)
         people = services.attendees(db(), ps)
     form = _session_form(ps)
     if form.validate_on_submit():
-        try:
+        with refused_on(form):
             saved, warnings = services.save_session(
                 db(),
                 g.edition,
@@ -243,14 +227,6 @@ def _edit_session(session_id: int | None):
                 agenda_url=url_for("programme.agenda", _external=True),
             )
             db().commit()
-        except services.ProgrammeError as exc:
-            db().rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                form.form_errors.append(exc.message)
-        else:
             for warning in warnings:
                 flash(warning, "warning")
             flash(_("The session is saved."), "success")
@@ -264,24 +240,13 @@ def _edit_simple(kind: str, form, object_id: int | None, template: str):
     saver = services.save_track if kind == "track" else services.save_room
     obj = None
     if object_id is not None:
-        try:
-            obj = getter(db(), g.edition.id, object_id)
-        except services.NotFound:
-            abort(404)
+        obj = getter(db(), g.edition.id, object_id)
         if request.method == "GET":
             form.process(obj=obj)
     if form.validate_on_submit():
-        try:
+        with refused_on(form):
             saver(db(), g.edition, current_user, form.values(), object_id)
             db().commit()
-        except services.ProgrammeError as exc:
-            db().rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                form.form_errors.append(exc.message)
-        else:
             flash(_("Saved."), "success")
             return redirect(url_for("programme.manage"))
     status = 422 if request.method == "POST" else 200

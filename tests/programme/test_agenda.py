@@ -7,7 +7,7 @@ from icalendar import Calendar
 from techfest.matchmaking.models import Meeting, MeetingSlot, MeetingTable
 from techfest.programme.models import SessionStar
 from tests.factories import local, make_edition, make_org, make_user
-from tests.programme.conftest import make_room, make_session, seat
+from tests.factories.programme import make_room, make_session, seat
 
 
 def _meeting(session, edition, startup, investor, start, status="published", number=7):

@@ -7,7 +7,7 @@ from sqlmodel import select
 from techfest.core.models import AuditLog
 from techfest.programme.models import ProgrammeSession, Room, Track
 from tests.factories import local, make_edition, make_user
-from tests.programme.conftest import make_room, make_session, make_track
+from tests.factories.programme import make_room, make_session, make_track
 
 
 def organiser(session, edition):
@@ -439,7 +439,7 @@ def test_csv_import_via_command_line(app, session, tmp_path):
 def test_raising_capacity_seats_waiting_people_in_order_and_emails_them(client, auth, session):
     from techfest.core.models import OutboxEmail
     from techfest.programme.models import SessionSignup
-    from tests.programme.conftest import seat
+    from tests.factories.programme import seat
 
     edition = make_edition(session)
     ps = make_session(session, edition, capacity=1, code="WS-AI")

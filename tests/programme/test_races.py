@@ -11,7 +11,7 @@ from techfest.db import writing
 from techfest.programme import services
 from techfest.programme.models import ProgrammeSession, SessionSignup
 from tests.factories import make_edition, make_user
-from tests.programme.conftest import make_session, seat
+from tests.factories.programme import make_session, seat
 
 THREADS = 50
 

@@ -5,7 +5,7 @@ from sqlmodel import select
 from techfest.core.models import OutboxEmail
 from techfest.programme.models import ProgrammeSession, SessionSignup, SessionStar
 from tests.factories import local, make_edition, make_user
-from tests.programme.conftest import make_session, seat
+from tests.factories.programme import make_session, seat
 
 
 def signups(session, ps):

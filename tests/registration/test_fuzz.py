@@ -18,7 +18,7 @@ from techfest.auth.models import User
 from techfest.registration.models import Registration, TicketType
 from techfest.registration.services import cancel_registration, clean, has_control_chars
 from tests.factories import PASSWORD, make_user
-from tests.registration.conftest import make_ticket
+from tests.factories.registration import make_ticket
 
 FORM_EXAMPLES = 1050
 CSV_EXAMPLES = 950

@@ -10,7 +10,8 @@ from techfest.auth.models import EditionRole, User
 from techfest.core.models import AuditLog
 from techfest.registration.models import TicketType
 from tests.factories import PASSWORD, local, make_edition, make_user
-from tests.registration.conftest import make_ticket, outbox, register, registrations
+from tests.factories.registration import make_ticket
+from tests.registration.conftest import outbox, register, registrations
 
 URL = "/2025/registration/manage"
 

@@ -22,7 +22,8 @@ from techfest.registration.services import (
     register_delegate,
 )
 from tests.factories import PASSWORD, make_user
-from tests.registration.conftest import form_data, make_ticket, outbox, register
+from tests.factories.registration import make_ticket
+from tests.registration.conftest import form_data, outbox, register
 
 pytestmark = pytest.mark.both_databases
 

@@ -145,4 +145,7 @@ def test_erased_account_cannot_log_in(client, session):
     make_user(session, email="gone@example.vn", erased_at=now_utc())
     session.commit()
     response = client.post("/auth/login", data={"email": "gone@example.vn", "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 200  # the login form again, not a redirect
+    with client.session_transaction() as cookie_session:
+        assert "_user_id" not in cookie_session  # Flask-Login signed nobody in
+
