@@ -45,6 +45,7 @@ def register_domains(app: Flask) -> None:
     """Every domain registers itself one way: its `init_app` (blueprint, menu, commands,
     job handlers, demo loader). The order is the menu's order."""
     from techfest import (
+        agenda,
         auth,
         booths,
         checkin,
@@ -62,6 +63,7 @@ def register_domains(app: Flask) -> None:
         registration,
         booths,
         programme,
+        agenda,
         matchmaking,
         printing,
         organiser,

@@ -142,10 +142,6 @@ class ReasonForm(TranslatedForm):
     )
 
 
-class EmptyForm(TranslatedForm):
-    """Buttons that only need the CSRF token."""
-
-
 class ImportForm(TranslatedForm):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
 

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from techfest.auth.models import EditionRole, User
+from techfest.auth.models import User
 from techfest.booths import availability
 from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH, Spot
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
@@ -32,7 +32,7 @@ from techfest.core import audit, csvio
 from techfest.core.editions import code_taken, roles_of
 from techfest.core.errors import DomainError
 from techfest.core.mail import queue_email
-from techfest.core.models import Edition, Organisation
+from techfest.core.models import Edition, EditionRole, Organisation
 from techfest.db import now_utc
 
 SIZES = ("S", "M", "L")
@@ -113,6 +113,13 @@ def get_booth(session: Session, edition: Edition, booth_id: int) -> Booth:
     if booth is None:
         raise BoothNotFound()
     return booth
+
+
+def booth_by_code(session: Session, edition: Edition, code: str) -> Booth | None:
+    """The edition's booth with this code (as printed on the floor plan), or None."""
+    return session.exec(
+        select(Booth).where(Booth.edition_id == edition.id, Booth.code == code)
+    ).first()
 
 
 def get_zone(session: Session, edition: Edition, zone_id: int) -> Zone:

@@ -12,7 +12,6 @@ from techfest.booths.availability import STATES
 from techfest.booths.forms import (
     AllowanceForm,
     BoothForm,
-    EmptyForm,
     ImportForm,
     ReasonForm,
     SettingsForm,
@@ -21,6 +20,7 @@ from techfest.booths.forms import (
 from techfest.booths.services import BoothData
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
+from techfest.core.forms import ActionForm
 from techfest.db import db
 
 bp = scope_to_edition(Blueprint("booths", __name__, url_prefix="/<int:year>/booths"))
@@ -74,7 +74,7 @@ def detail(booth_id: int):
         info=info,
         can_request="startup" in roles and info.state == "free",
         is_organiser="organiser" in roles,
-        form=EmptyForm(),
+        form=ActionForm(),
     )
 
 
@@ -82,7 +82,7 @@ def detail(booth_id: int):
 @startup_required
 @refusal_target("booths.detail", "booth_id")
 def request_booth(booth_id: int):
-    form = EmptyForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     booking = booth_services.request_booth(db(), g.edition, booth_id, current_user)
@@ -106,14 +106,14 @@ def mine():
         if current_user.organisation_id
         else 0
     )
-    return render_template("booths/mine.html", rows=rows, limit=limit, form=EmptyForm())
+    return render_template("booths/mine.html", rows=rows, limit=limit, form=ActionForm())
 
 
 @bp.post("/mine/<int:booking_id>/withdraw")
 @startup_required
 @refusal_target("booths.mine")
 def withdraw(booking_id: int):
-    form = EmptyForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     booth_services.withdraw_booking(db(), g.edition, booking_id, current_user)
@@ -187,7 +187,7 @@ def decide(booking_id: int, action: str):
 @organiser_required
 def manage():
     plan = booth_services.floor_plan(db(), g.edition)
-    return render_template("booths/manage/booths.html", plan=plan, form=EmptyForm())
+    return render_template("booths/manage/booths.html", plan=plan, form=ActionForm())
 
 
 def _booth_form_page(form: BoothForm, booth_id: int | None):
@@ -234,7 +234,7 @@ def booth_edit(booth_id: int):
 @organiser_required
 @refusal_target("booths.manage")
 def block(booth_id: int, action: str):
-    form = EmptyForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     booth = booth_services.set_blocked(db(), g.edition, booth_id, current_user, action == "block")
@@ -368,14 +368,14 @@ def settings():
         form=form,
         allowance_form=allowance_form,
         allowances=booth_services.allowances(db(), g.edition),
-        remove_form=EmptyForm(),
+        remove_form=ActionForm(),
     ), status
 
 
 @bp.post("/manage/allowances/<int:allowance_id>/remove")
 @organiser_required
 def remove_allowance(allowance_id: int):
-    form = EmptyForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     booth_services.remove_allowance(db(), g.edition, current_user, allowance_id)

@@ -23,9 +23,9 @@ from flask_wtf.csrf import generate_csrf
 
 from techfest.checkin import services
 from techfest.core.editions import organiser_required, scope_to_edition
+from techfest.core.forms import ActionForm
 from techfest.db import db, now_utc
 from techfest.i18n import lang
-from techfest.organiser.forms import ActionForm
 
 bp = scope_to_edition(Blueprint("checkin", __name__, url_prefix="/<int:year>/checkin"))
 

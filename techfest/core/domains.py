@@ -2,7 +2,8 @@
 
 Each domain package has one `init_app(app)`, called from the list in `techfest.create_app`.
 It registers its blueprint and then, through the functions here, its menu entries, its
-`flask` commands, its background-job handlers and its demo loader. Everything is kept on
+`flask` commands, its background-job handlers and its demo loader (and the organiser
+domain, the figures of the edition's front page). Everything is kept on
 the application (`app.extensions`), so two applications in one process (the tests build
 many) never share a registration.
 """
@@ -18,6 +19,7 @@ from flask.cli import with_appcontext
 
 JOB_HANDLERS = "techfest_job_handlers"
 DEMO_LOADERS = "techfest_demo_loaders"
+EDITION_OVERVIEW = "techfest_edition_overview"
 
 #: a domain's demo loader: adds its own sample records to an edition the base loader made
 DemoLoader = Callable[[Any, Any], None]
@@ -47,6 +49,15 @@ def add_demo_loader(app: Flask, loader: DemoLoader) -> None:
 def demo_loaders(app: Flask) -> list[DemoLoader]:
     """The domains' demo loaders, in the order the domains registered."""
     return list(app.extensions.get(DEMO_LOADERS, ()))
+
+
+def set_edition_overview(app: Flask, reader: Callable) -> None:
+    """Who counts what the edition's front page shows (`reader(session, edition)`)."""
+    app.extensions[EDITION_OVERVIEW] = reader
+
+
+def edition_overview_reader(app: Flask) -> Callable:
+    return app.extensions[EDITION_OVERVIEW]
 
 
 def _with_app_context(command: click.Command) -> None:

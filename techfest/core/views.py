@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from techfest.core import services
+from techfest.core.domains import edition_overview_reader
 from techfest.core.editions import (
     current_edition,
     organiser_required,
@@ -60,7 +61,7 @@ def healthz():
 
 @edition_bp.get("/")
 def home():
-    overview = services.edition_overview(db(), g.edition)
+    overview = edition_overview_reader(current_app)(db(), g.edition)
     return render_template("core/home.html", overview=overview, roles=user_roles())
 
 

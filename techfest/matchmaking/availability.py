@@ -19,26 +19,23 @@ from techfest.matchmaking.slots import slots
 
 
 def busy_from_programme(session: Session, edition: Edition, organisation_id: int) -> set[int]:
-    """Slots overlapping a programme session that a member starred or holds a seat in."""
-    from techfest.programme.models import ProgrammeSession, SessionSignup, SessionStar
+    """Slots overlapping a programme session that a member starred or holds a seat in.
 
-    user_ids = select(User.id).where(User.organisation_id == organisation_id)
-    starred = select(SessionStar.session_id).where(SessionStar.user_id.in_(user_ids))
-    seated = select(SessionSignup.session_id).where(
-        SessionSignup.user_id.in_(user_ids), SessionSignup.status == "seated"
-    )
-    sessions = session.exec(
-        select(ProgrammeSession.starts_at, ProgrammeSession.ends_at).where(
-            ProgrammeSession.edition_id == edition.id,
-            sa.or_(ProgrammeSession.id.in_(starred), ProgrammeSession.id.in_(seated)),
-        )
-    ).all()
-    if not sessions:
+    The programme owns those times (`programme.signups.busy_intervals`); this only turns
+    them into meeting slots.
+    """
+    from techfest.programme.signups import busy_intervals
+
+    user_ids = list(session.exec(select(User.id).where(User.organisation_id == organisation_id)))
+    spans = {
+        span for spans in busy_intervals(session, edition.id, user_ids).values() for span in spans
+    }
+    if not spans:
         return set()
     return {
         s.id
         for s in slots(session, edition)
-        if any(s.starts_at < end and start < s.ends_at for start, end in sessions)
+        if any(s.starts_at < end and start < s.ends_at for start, end in spans)
     }
 
 

@@ -46,10 +46,6 @@ def _hhmm(form, field) -> None:
         raise ValidationError(_l("Write the time as HH:MM, for example 13:30."))
 
 
-class ActionForm(TranslatedForm):
-    """A button: only the CSRF token."""
-
-
 class StartupProfileForm(TranslatedForm):
     pitch_vi = TextAreaField(_l("Pitch in Vietnamese"), validators=[Length(max=3000)])
     pitch_en = TextAreaField(_l("Pitch in English"), validators=[Length(max=3000)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -20,6 +21,9 @@ from techfest.matchmaking.availability import blocked_slots
 from techfest.matchmaking.errors import MatchmakingError, NotFound
 from techfest.matchmaking.labels import RATINGS
 from techfest.matchmaking.models import (
+    CONFIRMED,
+    DAY_STATUSES,
+    LIVE,
     InvestorProfile,
     MatchPreference,
     Meeting,
@@ -29,12 +33,40 @@ from techfest.matchmaking.models import (
     StartupProfile,
 )
 from techfest.matchmaking.participants import Participant, notify_members, other_participant
-from techfest.matchmaking.quotas import LIVE, check_quota, quota_of
+from techfest.matchmaking.quotas import check_quota, quota_of
 from techfest.matchmaking.ranking import met_before, reasons_for
 from techfest.matchmaking.slots import slots
 
-#: statuses a participant or table host may set on the day
-DAY_STATUSES = ("held", "no_show")
+
+def meetings_of_organisations(
+    session: Session,
+    edition_id: int,
+    organisation_ids: Iterable[int] | None,
+    statuses: Iterable[str] = CONFIRMED,
+) -> list[tuple[Meeting, MeetingSlot, MeetingTable | None]]:
+    """Meetings in a slot of any of these organisations (every one of the edition's with
+    None), each with its slot and its table if it has one, in time order.
+
+    The one read other domains make of meetings: agendas, printed sheets, reminders.
+    """
+    query = (
+        select(Meeting, MeetingSlot, MeetingTable)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .outerjoin(MeetingTable, MeetingTable.id == Meeting.table_id)
+        .where(Meeting.edition_id == edition_id, Meeting.status.in_(tuple(statuses)))
+        .order_by(MeetingSlot.starts_at, Meeting.id)
+    )
+    if organisation_ids is not None:
+        ids = list(organisation_ids)
+        if not ids:
+            return []
+        query = query.where(
+            sa.or_(
+                Meeting.startup_organisation_id.in_(ids),
+                Meeting.investor_organisation_id.in_(ids),
+            )
+        )
+    return list(session.exec(query).all())
 
 
 def live_meetings_of(session: Session, edition: Edition, org_id: int) -> list[Meeting]:

@@ -8,9 +8,9 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from techfest.auth.models import EditionRole, User
+from techfest.auth.models import User
 from techfest.core.mail import queue_email
-from techfest.core.models import Edition, Organisation
+from techfest.core.models import Edition, EditionRole, Organisation
 from techfest.matchmaking.errors import MatchmakingError, NotFound
 from techfest.matchmaking.models import (
     InvestorProfile,

@@ -9,12 +9,10 @@ from sqlmodel import Session, select
 from techfest.core.models import Edition
 from techfest.matchmaking.errors import MatchmakingError
 from techfest.matchmaking.models import (
+    LIVE,
     Meeting,
     MeetingRequest,
 )
-
-#: statuses of a meeting that still holds its slot, table and participants
-LIVE = ("draft", "published", "held")
 
 
 def commitments(session: Session, edition: Edition, org_id: int, side: str) -> int:

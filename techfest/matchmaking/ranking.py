@@ -61,8 +61,6 @@ def _investor_data(org: Organisation, p: InvestorProfile) -> dict:
 Scores = dict[tuple[int, int], tuple[float, tuple[str, ...]]]
 
 
-
-
 class RankCache:
     """Rankings already computed, keyed by a digest of everything the ranking reads.
 
@@ -97,7 +95,6 @@ RANK_CACHE = "techfest_rank_cache"
 def rank_cache() -> RankCache:
     """The current application's rank cache."""
     return current_app.extensions[RANK_CACHE]
-
 
 
 def rank_pairs(

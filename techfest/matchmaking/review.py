@@ -27,13 +27,14 @@ from techfest.matchmaking.meetings import (
     notify_meeting,
 )
 from techfest.matchmaking.models import (
+    LIVE,
     MatcherRun,
     Meeting,
     MeetingSlot,
     MeetingTable,
 )
 from techfest.matchmaking.participants import edition_name, notify_members, profiled_organisations
-from techfest.matchmaking.quotas import LIVE, check_quota
+from techfest.matchmaking.quotas import check_quota
 from techfest.matchmaking.ranking import met_before, reasons_for
 from techfest.matchmaking.run import latest_run
 from techfest.matchmaking.slots import slots, tables

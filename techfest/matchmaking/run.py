@@ -22,6 +22,7 @@ from techfest.core.models import Edition
 from techfest.matchmaking.availability import blocked_slots
 from techfest.matchmaking.errors import MatchmakingError, NotFound
 from techfest.matchmaking.models import (
+    LIVE,
     InvestorProfile,
     MatcherRun,
     MatchPreference,
@@ -32,7 +33,6 @@ from techfest.matchmaking.models import (
     StartupProfile,
 )
 from techfest.matchmaking.participants import profiled_organisations
-from techfest.matchmaking.quotas import LIVE
 from techfest.matchmaking.ranking import Scores, met_before, pair_scores
 from techfest.matchmaking.slots import slots, tables
 

@@ -141,11 +141,9 @@ def add_tables(
         raise MatchmakingError(_l("Add between 1 and 200 tables at a time."))
     booth_id = None
     if booth_code.strip():
-        from techfest.booths.models import Booth
+        from techfest.booths.services import booth_by_code
 
-        booth = session.exec(
-            select(Booth).where(Booth.edition_id == edition.id, Booth.code == booth_code.strip())
-        ).first()
+        booth = booth_by_code(session, edition, booth_code.strip())
         if booth is None:
             raise MatchmakingError(_l("No booth has the code %(code)s.", code=booth_code))
         booth_id = booth.id

@@ -18,13 +18,13 @@ from techfest.matchmaking.meetings import (
     slot_free_for,
 )
 from techfest.matchmaking.models import (
+    LIVE,
     Meeting,
     MeetingRequest,
     MeetingSlot,
     MeetingTable,
 )
 from techfest.matchmaking.participants import Participant, profiled_organisations
-from techfest.matchmaking.quotas import LIVE
 from techfest.matchmaking.ranking import reasons_for
 from techfest.matchmaking.run import latest_run
 

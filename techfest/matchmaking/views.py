@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from techfest.core.csvio import write_csv
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refused_on
+from techfest.core.forms import ActionForm
 from techfest.core.jobs import launch
 from techfest.core.navigation import safe_next
 from techfest.db import db, now_utc
@@ -34,7 +35,6 @@ from techfest.matchmaking import review as review_rules
 from techfest.matchmaking import run as run_rules
 from techfest.matchmaking import suggestions as suggestions_rules
 from techfest.matchmaking.forms import (
-    ActionForm,
     AddMeetingForm,
     BookForm,
     FeedbackForm,

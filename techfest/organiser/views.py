@@ -15,10 +15,11 @@ from techfest.core.editions import (
     organiser_required,
     scope_to_edition,
 )
+from techfest.core.forms import ActionForm
 from techfest.db import db
 from techfest.organiser import dashboard as figures
 from techfest.organiser import privacy, services
-from techfest.organiser.forms import ActionForm, EraseForm, LogRequestForm, RetentionForm
+from techfest.organiser.forms import EraseForm, LogRequestForm, RetentionForm
 
 bp = scope_to_edition(Blueprint("organiser", __name__, url_prefix="/<int:year>/organiser"))
 

@@ -1,4 +1,4 @@
-"""HTTP views of programme: public pages, sign-ups, agenda, iCal feed, organiser forms."""
+"""HTTP views of programme: public pages, sign-ups and stars, the organiser's editor."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from techfest.auth.models import ROLES
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
+from techfest.core.forms import ActionForm
+from techfest.core.models import ROLES
 from techfest.core.navigation import safe_next
 from techfest.core.pagecache import shared_page
 from techfest.db import db
 from techfest.i18n import fmt_date, pick
-from techfest.programme import services
-from techfest.programme.forms import ActionForm, ImportForm, RoomForm, SessionForm, TrackForm
+from techfest.programme import catalogue, csv, editing, errors, pages, signups
+from techfest.programme.forms import ImportForm, RoomForm, SessionForm, TrackForm
 
 bp = scope_to_edition(Blueprint("programme", __name__, url_prefix="/<int:year>/programme"))
 
@@ -37,14 +38,14 @@ def _back(session_id: int):
 @bp.get("/")
 @shared_page
 def index():
-    filters = services.Filters.parse(request.args, g.edition)
-    page = services.programme_page(db(), g.edition, filters, _user_id())
+    filters = catalogue.Filters.parse(request.args, g.edition)
+    page = pages.programme_page(db(), g.edition, filters, _user_id())
     can_sign_up = bool(user_roles())
     return render_template(
         "programme/index.html",
         page=page,
         filters=filters,
-        languages={code: str(label) for code, label in services.LANGUAGE_LABELS.items()},
+        languages={code: str(label) for code, label in catalogue.LANGUAGE_LABELS.items()},
         can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
@@ -53,12 +54,12 @@ def index():
 @bp.get("/sessions/<int:session_id>")
 @shared_page
 def detail(session_id: int):
-    card = services.session_card(db(), g.edition, session_id, _user_id())
+    card = pages.session_card(db(), g.edition, session_id, _user_id())
     can_sign_up = bool(user_roles())
     return render_template(
         "programme/detail.html",
         card=card,
-        languages=services.LANGUAGE_LABELS,
+        languages=catalogue.LANGUAGE_LABELS,
         can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
@@ -74,12 +75,12 @@ def sign_up(session_id: int):
     """Book a seat in the session, or a place on its waitlist when it is full."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    signup = services.sign_up(db(), g.edition, current_user, session_id)
+    signup = signups.sign_up(db(), g.edition, current_user, session_id)
     db().commit()
     if signup.status == "seated":
         flash(_("Your seat is booked."), "success")
     else:
-        position = services.waitlist_rank(db(), signup)
+        position = catalogue.waitlist_rank(db(), signup)
         flash(
             _(
                 "The session is full: you are number %(n)s on the waitlist. "
@@ -97,15 +98,15 @@ def cancel(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel_signup(
+        signups.cancel_signup(
             db(),
             g.edition,
             current_user,
             session_id,
-            agenda_url=url_for("programme.agenda", _external=True),
+            agenda_url=url_for("agenda.index", _external=True),
         )
         db().commit()
-    except services.NotFound:
+    except errors.NotFound:
         db().rollback()
         flash(_("You are not signed up for this session."), "info")
         return _back(session_id)
@@ -118,7 +119,7 @@ def cancel(session_id: int):
 def star(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.star(db(), g.edition, current_user, session_id)
+    signups.star(db(), g.edition, current_user, session_id)
     db().commit()
     flash(_("Starred: this time counts as busy when meetings are planned."), "success")
     return _back(session_id)
@@ -129,45 +130,10 @@ def star(session_id: int):
 def unstar(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.unstar(db(), g.edition, current_user, session_id)
+    signups.unstar(db(), g.edition, current_user, session_id)
     db().commit()
     flash(_("Star removed."), "info")
     return _back(session_id)
-
-
-# --------------------------------------------------------------------------- agenda
-
-
-@bp.get("/agenda")
-@participant_required
-def agenda():
-    items = services.agenda_items(db(), g.edition, current_user)
-    feed_url = url_for("programme.ical", token=current_user.feed_token, _external=True)
-    return render_template(
-        "programme/agenda.html",
-        days=services.group_by_day(g.edition, items),
-        feed_url=feed_url,
-        webcal_url="webcal://" + feed_url.split("://", 1)[1],
-    )
-
-
-@bp.get("/ical/<token>.ics")
-def ical(token: str):
-    user = services.user_by_feed_token(db(), token)
-    if user is None:
-        abort(404)
-    body = services.ical_feed(
-        db(), g.edition, user, base_url=url_for("programme.index", _external=True)
-    )
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Cache-Control"] = "private, max-age=300"
-    response.headers["X-Robots-Tag"] = "noindex"
-    disposition = "attachment" if request.args.get("download") else "inline"
-    response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="techfest-{g.edition.year}.ics"'
-    )
-    return response
 
 
 # --------------------------------------------------------------------------- organisers
@@ -178,22 +144,22 @@ def ical(token: str):
 def manage():
     return render_template(
         "programme/manage.html",
-        page=services.manage_page(db(), g.edition),
-        languages=services.LANGUAGE_LABELS,
+        page=pages.manage_page(db(), g.edition),
+        languages=catalogue.LANGUAGE_LABELS,
     )
 
 
 def _session_form(ps=None) -> SessionForm:
     form = SessionForm()
     form.set_choices(
-        services.tracks(db(), g.edition.id),
-        services.rooms(db(), g.edition.id),
-        services.edition_days(g.edition),
+        catalogue.tracks(db(), g.edition.id),
+        catalogue.rooms(db(), g.edition.id),
+        catalogue.edition_days(g.edition),
         pick,
         fmt_date,
     )
     if ps is not None and request.method == "GET":
-        form.fill_from(ps, services.tz_of(g.edition))
+        form.fill_from(ps, catalogue.tz_of(g.edition))
     return form
 
 
@@ -213,18 +179,18 @@ def _edit_session(session_id: int | None):
     ps = None
     people = None
     if session_id is not None:
-        ps = services.get_session(db(), g.edition.id, session_id)
-        people = services.attendees(db(), ps)
+        ps = catalogue.get_session(db(), g.edition.id, session_id)
+        people = catalogue.attendees(db(), ps)
     form = _session_form(ps)
     if form.validate_on_submit():
         with refused_on(form):
-            saved, warnings = services.save_session(
+            saved, warnings = editing.save_session(
                 db(),
                 g.edition,
                 current_user,
-                form.to_data(services.tz_of(g.edition)),
+                form.to_data(catalogue.tz_of(g.edition)),
                 session_id=session_id,
-                agenda_url=url_for("programme.agenda", _external=True),
+                agenda_url=url_for("agenda.index", _external=True),
             )
             db().commit()
             for warning in warnings:
@@ -236,8 +202,8 @@ def _edit_session(session_id: int | None):
 
 
 def _edit_simple(kind: str, form, object_id: int | None, template: str):
-    getter = services.get_track if kind == "track" else services.get_room
-    saver = services.save_track if kind == "track" else services.save_room
+    getter = catalogue.get_track if kind == "track" else catalogue.get_room
+    saver = editing.save_track if kind == "track" else editing.save_room
     obj = None
     if object_id is not None:
         obj = getter(db(), g.edition.id, object_id)
@@ -280,7 +246,7 @@ def room_edit(room_id: int):
 @bp.get("/manage/sessions.csv")
 @organiser_required
 def export_csv():
-    body = services.export_sessions_csv(db(), g.edition)
+    body = csv.export_sessions_csv(db(), g.edition)
     return Response(
         body,
         mimetype="text/csv",
@@ -301,7 +267,7 @@ def import_csv():
         if len(data) > 5_000_000:
             form.file.errors.append(_("The file is larger than 5 MB."))
         else:
-            report = services.import_sessions_csv(db(), g.edition, current_user, data)
+            report = csv.import_sessions_csv(db(), g.edition, current_user, data)
             if report.ok:
                 db().commit()
                 flash(
@@ -316,5 +282,5 @@ def import_csv():
             db().rollback()
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "programme/import.html", form=form, report=report, columns=services.CSV_COLUMNS
+        "programme/import.html", form=form, report=report, columns=csv.CSV_COLUMNS
     ), status

@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 
 from techfest.core.models import Edition, OutboxEmail
 from techfest.db import now_utc, writing
-from techfest.matchmaking import errors, meetings, participants, quotas
-from techfest.matchmaking.models import Meeting, MeetingFeedback, MeetingSlot
+from techfest.matchmaking import errors, meetings, participants
+from techfest.matchmaking.models import LIVE, Meeting, MeetingFeedback, MeetingSlot
 from tests.matchmaking.conftest import build_world, meeting, url
 
 
@@ -20,7 +20,7 @@ def _publish(session, world):
 def _live(session):
     session.rollback()
     session.expire_all()
-    return session.exec(select(Meeting).where(Meeting.status.in_(quotas.LIVE))).all()
+    return session.exec(select(Meeting).where(Meeting.status.in_(LIVE))).all()
 
 
 def test_investor_books_suggested_startup_into_free_slot(client, auth, session, world):

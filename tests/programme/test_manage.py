@@ -381,7 +381,7 @@ def test_csv_import_with_any_bad_row_imports_nothing_and_lists_each_error(client
 
 
 def test_csv_import_reports_rows_against_existing_room_bookings(app_ctx, session):
-    from techfest.programme.services import import_sessions_csv
+    from techfest.programme.csv import import_sessions_csv
 
     edition = make_edition(session)
     room = make_room(session, edition, code="HN1")

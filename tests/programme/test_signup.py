@@ -258,7 +258,7 @@ def test_star_and_unstar_a_session(client, auth, session):
 
 
 def test_busy_intervals_count_seated_and_starred_but_not_waitlisted(app_ctx, session):
-    from techfest.programme.services import busy_intervals
+    from techfest.programme.signups import busy_intervals
 
     edition = make_edition(session)
     user, other = make_user(session, edition), make_user(session, edition)

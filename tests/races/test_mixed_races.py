@@ -29,7 +29,8 @@ from techfest.booths import services as booths
 from techfest.booths.models import BoothBooking
 from techfest.core.models import Edition
 from techfest.db import writing
-from techfest.programme import services as programme
+from techfest.programme import errors as programme_errors
+from techfest.programme import signups as programme
 from techfest.registration import services as registration
 from techfest.registration.services import BadgeDetails
 from tests.races.conftest import broken_rules, build_crowd
@@ -38,8 +39,8 @@ SECONDS = float(os.environ.get("TECHFEST_RACE_SECONDS", "6"))
 THREADS = 50
 #: answers a person may get in a crowd: full, clash, not signed up, taken, limit...
 REFUSALS = (
-    programme.SignupClash,
-    programme.NotFound,
+    programme_errors.SignupClash,
+    programme_errors.NotFound,
     registration.RegistrationError,
     booths.BoothError,
 )

@@ -6,8 +6,8 @@ import io
 import pytest
 from sqlmodel import select
 
-from techfest.auth.models import EditionRole, User
-from techfest.core.models import AuditLog
+from techfest.auth.models import User
+from techfest.core.models import AuditLog, EditionRole
 from techfest.registration.models import TicketType
 from tests.factories import PASSWORD, local, make_edition, make_user
 from tests.factories.registration import make_ticket

@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from techfest.auth.models import EditionRole, User
-from techfest.core.models import Organisation, OutboxEmail
+from techfest.auth.models import User
+from techfest.core.models import EditionRole, Organisation, OutboxEmail
 from tests.factories import PASSWORD, make_edition, make_user
 
 
