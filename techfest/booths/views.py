@@ -18,6 +18,7 @@ from techfest.booths.forms import (
     ZoneForm,
 )
 from techfest.booths.services import BoothData
+from techfest.core.actions import press
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
 from techfest.core.forms import ActionForm
@@ -82,6 +83,7 @@ def detail(booth_id: int):
 @startup_required
 @refusal_target("booths.detail", "booth_id")
 def request_booth(booth_id: int):
+    """A startup asks for a free booth; it is held for them until the organisers decide."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -113,13 +115,12 @@ def mine():
 @startup_required
 @refusal_target("booths.mine")
 def withdraw(booking_id: int):
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    booth_services.withdraw_booking(db(), g.edition, booking_id, current_user)
-    db().commit()
-    flash(_("Your request was withdrawn; the booth is free again."), "success")
-    return redirect(url_for("booths.mine"))
+    """A startup withdraws its booth request; the booth is free again."""
+    return press(
+        lambda: booth_services.withdraw_booking(db(), g.edition, booking_id, current_user),
+        _("Your request was withdrawn; the booth is free again."),
+        url_for("booths.mine"),
+    )
 
 
 # --- organisers ----------------------------------------------------------------------------
@@ -234,16 +235,17 @@ def booth_edit(booth_id: int):
 @organiser_required
 @refusal_target("booths.manage")
 def block(booth_id: int, action: str):
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    booth = booth_services.set_blocked(db(), g.edition, booth_id, current_user, action == "block")
-    db().commit()
-    if action == "block":
-        flash(_("Booth %(code)s is blocked.", code=booth.code), "success")
-    else:
-        flash(_("Booth %(code)s is open again.", code=booth.code), "success")
-    return redirect(url_for("booths.manage"))
+    """Take a booth off the floor plan (blocked), or open it again."""
+    blocking = action == "block"
+    return press(
+        lambda: booth_services.set_blocked(db(), g.edition, booth_id, current_user, blocking),
+        lambda booth: (
+            _("Booth %(code)s is blocked.", code=booth.code)
+            if blocking
+            else _("Booth %(code)s is open again.", code=booth.code)
+        ),
+        url_for("booths.manage"),
+    )
 
 
 @bp.get("/manage/zones")
@@ -375,10 +377,9 @@ def settings():
 @bp.post("/manage/allowances/<int:allowance_id>/remove")
 @organiser_required
 def remove_allowance(allowance_id: int):
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    booth_services.remove_allowance(db(), g.edition, current_user, allowance_id)
-    db().commit()
-    flash(_("Exception removed; the edition's limit applies again."), "success")
-    return redirect(url_for("booths.settings"))
+    """Remove an organisation's exception to the booth limit."""
+    return press(
+        lambda: booth_services.remove_allowance(db(), g.edition, current_user, allowance_id),
+        _("Exception removed; the edition's limit applies again."),
+        url_for("booths.settings"),
+    )

@@ -44,7 +44,8 @@ class DomainError(Exception):
             self.not_found = not_found
         if message is None:
             message = _l("Not found.")
-        super().__init__(str(message))
+        # kept lazy: the text is chosen in the reader's language when it is shown
+        super().__init__(message)
         self.message = message
         self.field = field
 
@@ -69,13 +70,18 @@ def refusal_target(endpoint: str, *pass_on: str) -> Callable:
 
 @contextmanager
 def refused_on(
-    form, *, fields: tuple[str, ...] | None = None, default: str | None = None
+    form,
+    *,
+    fields: tuple[str, ...] | None = None,
+    default: str | None = None,
+    as_flash: str | None = None,
 ) -> Iterator[None]:
-    """Inside, a refusal becomes an error on `form` and the view goes on to show it again.
+    """Inside, a refusal is shown on the page the view goes on to render (or redirect to).
 
-    The error goes to the field the refusal names, else to `default`, else to the whole
-    form. With `fields`, only refusals about those fields stay on the form; the others
-    are flashed as anywhere else. Not-found refusals are answered with 404 as anywhere.
+    It becomes an error on `form`: on the field the refusal names, else on `default`,
+    else on the whole form; with `as_flash` it is flashed in that category instead. With
+    `fields`, only refusals about those fields stay here; the others are answered as
+    anywhere else (flash and go back). Not-found refusals are answered with 404 as anywhere.
     """
     try:
         yield
@@ -84,7 +90,9 @@ def refused_on(
             raise
         _rollback()
         name = exc.field if exc.field and exc.field in form else default
-        if name:
+        if as_flash:
+            flash(str(exc.message), as_flash)
+        elif name:
             form[name].errors = [exc.message]
         else:
             form.form_errors.append(str(exc.message))

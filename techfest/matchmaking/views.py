@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from techfest.core.actions import flash_form_errors, press
 from techfest.core.csvio import write_csv
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refused_on
@@ -72,6 +73,7 @@ def _back(default: str):
 @bp.get("/")
 @role_required("startup", "investor", "organiser")
 def index():
+    """The participant's matchmaking front page (organisers go to the run page)."""
     me = participants.participant_for(db(), g.edition, current_user)
     if me is None and "organiser" in user_roles():
         return redirect(url_for("matchmaking.admin"))
@@ -84,6 +86,7 @@ def index():
 @bp.route("/profile", methods=["GET", "POST"])
 @participant_required
 def profile():
+    """Write or change your organisation's profile: what the ranking reads."""
     me = _me()
     form_cls = StartupProfileForm if me.side == "startup" else InvestorProfileForm
     form = form_cls(obj=me.profile).setup(lang())
@@ -112,6 +115,7 @@ def profile():
 @bp.route("/availability", methods=["GET", "POST"])
 @participant_required
 def availability():
+    """Mark the slots your organisation cannot meet in; programme sessions count too."""
     me = _me()
     form = ActionForm()
     if form.validate_on_submit():
@@ -139,6 +143,7 @@ def _ticket_arg() -> int | None:
 @bp.get("/suggestions")
 @participant_required
 def suggestions():
+    """The other side ranked for you, with the reasons, filters and your marks."""
     me = _me()
     if me.profile is None:
         flash(_("Please fill in your profile first."), "info")
@@ -168,6 +173,7 @@ def suggestions():
 @bp.post("/suggestions/<int:org_id>/mark")
 @participant_required
 def mark(org_id: int):
+    """Mark an organisation must meet / would like / do not match, or clear the mark."""
     me = _me()
     form = PreferenceForm()
     if form.validate_on_submit():
@@ -180,6 +186,7 @@ def mark(org_id: int):
 @bp.route("/request/<int:org_id>", methods=["GET", "POST"])
 @participant_required
 def new_request(org_id: int):
+    """Ask an organisation of the other side for a meeting, with a message."""
     me = _me()
     other, other_profile = participants.other_participant(db(), g.edition, me, org_id)
     form = RequestForm()
@@ -199,6 +206,7 @@ def new_request(org_id: int):
 @bp.get("/requests")
 @participant_required
 def requests():
+    """The requests you made and the ones made to you, with their state."""
     me = _me()
     return render_template(
         "matchmaking/requests.html",
@@ -213,25 +221,27 @@ def requests():
 @bp.post("/requests/<int:request_id>/<any(accept, decline, cancel):answer>")
 @participant_required
 def answer_request(request_id: int, answer: str):
+    """Accept or decline a request made to you, or withdraw one you made."""
     me = _me()
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if answer == "cancel":
-        requests_rules.cancel_request(db(), g.edition, me, request_id)
-        message = _("Your request is withdrawn.")
-    else:
-        requests_rules.decide_request(
-            db(), g.edition, me, current_user, request_id, answer == "accept"
+        return press(
+            lambda: requests_rules.cancel_request(db(), g.edition, me, request_id),
+            _("Your request is withdrawn."),
+            url_for("matchmaking.requests"),
         )
-        message = _("Accepted.") if answer == "accept" else _("Declined.")
-    db().commit()
-    flash(message, "success")
-    return redirect(url_for("matchmaking.requests"))
+    return press(
+        lambda: requests_rules.decide_request(
+            db(), g.edition, me, current_user, request_id, answer == "accept"
+        ),
+        _("Accepted.") if answer == "accept" else _("Declined."),
+        url_for("matchmaking.requests"),
+    )
 
 
 @bp.get("/meetings")
 @participant_required
 def meetings():
+    """Your meeting schedule, the places offered to you, and rating after a meeting."""
     me = _me()
     return render_template(
         "matchmaking/meetings.html",
@@ -250,6 +260,7 @@ def meetings():
 @bp.route("/book/<int:startup_id>", methods=["GET", "POST"])
 @role_required("investor")
 def book(startup_id: int):
+    """An investor books a meeting with a startup into a slot free for both."""
     me = _me()
     other, other_profile = participants.other_participant(db(), g.edition, me, startup_id)
     form = BookForm()
@@ -273,28 +284,31 @@ def book(startup_id: int):
 @bp.post("/meetings/<int:meeting_id>/<any(held, no_show):status>")
 @participant_required
 def mark_meeting(meeting_id: int, status: str):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    meetings_rules.mark_meeting(db(), g.edition, current_user, meeting_id, status)
-    db().commit()
-    flash(_("Thank you, noted."), "success")
-    return redirect(url_for("matchmaking.meetings"))
+    """On the day: say that your meeting took place, or that the other side did not come."""
+    return press(
+        lambda: meetings_rules.mark_meeting(db(), g.edition, current_user, meeting_id, status),
+        _("Thank you, noted."),
+        url_for("matchmaking.meetings"),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @participant_required
 def cancel_my_meeting(meeting_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    meetings_rules.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=False)
-    db().commit()
-    flash(_("The meeting is cancelled; the other side is told by email."), "success")
-    return redirect(url_for("matchmaking.meetings"))
+    """Cancel one of your confirmed meetings before it starts; the other side is told."""
+    return press(
+        lambda: meetings_rules.cancel_meeting(
+            db(), g.edition, current_user, meeting_id, organiser=False
+        ),
+        _("The meeting is cancelled; the other side is told by email."),
+        url_for("matchmaking.meetings"),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/feedback")
 @participant_required
 def feedback(meeting_id: int):
+    """Rate a meeting once it has started (did not take place included)."""
     me = _me()
     form = FeedbackForm()
     if not form.validate_on_submit():
@@ -311,13 +325,13 @@ def feedback(meeting_id: int):
 @bp.post("/offers/<int:slot_id>/<int:table_id>/take")
 @participant_required
 def take_offer(slot_id: int, table_id: int):
+    """Take the freed place offered to your waiting pair: one click, the meeting is booked."""
     me = _me()
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    standby.take_offer(db(), g.edition, me, current_user, slot_id, table_id)
-    db().commit()
-    flash(_("The place is yours: the meeting is in your schedule."), "success")
-    return redirect(url_for("matchmaking.meetings"))
+    return press(
+        lambda: standby.take_offer(db(), g.edition, me, current_user, slot_id, table_id),
+        _("The place is yours: the meeting is in your schedule."),
+        url_for("matchmaking.meetings"),
+    )
 
 
 # --------------------------------------------------------------------------- organiser
@@ -326,6 +340,7 @@ def take_offer(slot_id: int, table_id: int):
 @bp.get("/admin")
 @organiser_required
 def admin():
+    """The organiser's matchmaking page: slots, tables, and the matcher run."""
     return render_template(
         "matchmaking/admin.html",
         slots=slots.slots(db(), g.edition),
@@ -343,10 +358,10 @@ def admin():
 @bp.post("/admin/slots")
 @organiser_required
 def add_slots():
+    """Cut a day into meeting slots (a break, e.g. lunch, is left out)."""
     form = SlotsForm()
     if not form.validate_on_submit():
-        for name, errors in form.errors.items():
-            flash(f"{form[name].label.text}: {' '.join(map(str, errors))}", "danger")
+        flash_form_errors(form)
         return redirect(url_for("matchmaking.admin"))
     breaks = []
     if form.break_start.data and form.break_end.data:
@@ -372,21 +387,21 @@ def add_slots():
 @bp.post("/admin/slots/<int:slot_id>/delete")
 @organiser_required
 def delete_slot(slot_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    slots.delete_slot(db(), g.edition, current_user, slot_id)
-    db().commit()
-    flash(_("Slot removed."), "success")
-    return redirect(url_for("matchmaking.admin"))
+    """Remove a meeting slot that no meeting uses."""
+    return press(
+        lambda: slots.delete_slot(db(), g.edition, current_user, slot_id),
+        _("Slot removed."),
+        url_for("matchmaking.admin"),
+    )
 
 
 @bp.post("/admin/tables")
 @organiser_required
 def add_tables():
+    """Add numbered meeting tables, optionally placed at a booth."""
     form = TablesForm()
     if not form.validate_on_submit():
-        for name, errors in form.errors.items():
-            flash(f"{form[name].label.text}: {' '.join(map(str, errors))}", "danger")
+        flash_form_errors(form)
         return redirect(url_for("matchmaking.admin"))
     created = slots.add_tables(
         db(),
@@ -405,17 +420,18 @@ def add_tables():
 @bp.post("/admin/tables/<int:table_id>/delete")
 @organiser_required
 def delete_table(table_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    slots.delete_table(db(), g.edition, current_user, table_id)
-    db().commit()
-    flash(_("Table removed."), "success")
-    return redirect(url_for("matchmaking.admin"))
+    """Remove a meeting table that no meeting uses."""
+    return press(
+        lambda: slots.delete_table(db(), g.edition, current_user, table_id),
+        _("Table removed."),
+        url_for("matchmaking.admin"),
+    )
 
 
 @bp.post("/admin/run")
 @organiser_required
 def run():
+    """Start the matcher in the background and follow its progress."""
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
@@ -434,6 +450,7 @@ def run():
 @bp.get("/admin/jobs/<int:job_id>")
 @organiser_required
 def job(job_id: int):
+    """A matcher run's progress, as a page or as JSON for the page's script."""
     the_job = run_rules.job_for(db(), g.edition, job_id)
     if request.args.get("format") == "json":
         return jsonify(
@@ -450,6 +467,7 @@ def job(job_id: int):
 @bp.get("/admin/review")
 @organiser_required
 def review():
+    """The draft schedule as a grid of slots and tables, with its figures."""
     data = review_rules.review(db(), g.edition)
     org_id = request.args.get("org", type=int)
     day = review_rules.participant_day(db(), g.edition, org_id) if org_id else None
@@ -477,24 +495,30 @@ def review():
     )
 
 
+def _review_target() -> str:
+    """Back to the page the organiser came from (`next`), else the review page."""
+    return safe_next(request.form.get("next")) or url_for("matchmaking.review")
+
+
 def _review_back():
-    return _back(url_for("matchmaking.review"))
+    return redirect(_review_target())
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/<any(lock, unlock):how>")
 @organiser_required
 def lock(meeting_id: int, how: str):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    review_rules.set_locked(db(), g.edition, current_user, meeting_id, how == "lock")
-    db().commit()
-    flash(_("Locked.") if how == "lock" else _("Unlocked."), "success")
-    return _review_back()
+    """Lock a meeting so the next matcher run keeps it, or unlock it."""
+    return press(
+        lambda: review_rules.set_locked(db(), g.edition, current_user, meeting_id, how == "lock"),
+        _("Locked.") if how == "lock" else _("Unlocked."),
+        _review_target(),
+    )
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/move")
 @organiser_required
 def move(meeting_id: int):
+    """Move a meeting to another slot and table (checked against both sides' time)."""
     form = MoveForm()
     form.slot_id.choices = [SelectChoice(s.id, "") for s in slots.slots(db(), g.edition)]
     form.table_id.choices = [SelectChoice(t.id, "") for t in slots.tables(db(), g.edition)]
@@ -512,28 +536,33 @@ def move(meeting_id: int):
 @bp.post("/admin/meetings/<int:meeting_id>/cancel")
 @organiser_required
 def cancel(meeting_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    meetings_rules.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=True)
-    db().commit()
-    flash(_("Meeting cancelled."), "success")
-    return _review_back()
+    """Cancel any meeting of the schedule; confirmed participants are told."""
+    return press(
+        lambda: meetings_rules.cancel_meeting(
+            db(), g.edition, current_user, meeting_id, organiser=True
+        ),
+        _("Meeting cancelled."),
+        _review_target(),
+    )
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/status/<any(held, no_show):status>")
 @organiser_required
 def set_status(meeting_id: int, status: str):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    meetings_rules.mark_meeting(db(), g.edition, current_user, meeting_id, status, organiser=True)
-    db().commit()
-    flash(_("Thank you, noted."), "success")
-    return _review_back()
+    """On the day: mark a meeting held or no-show for its participants."""
+    return press(
+        lambda: meetings_rules.mark_meeting(
+            db(), g.edition, current_user, meeting_id, status, organiser=True
+        ),
+        _("Thank you, noted."),
+        _review_target(),
+    )
 
 
 @bp.post("/admin/meetings/add")
 @organiser_required
 def add():
+    """Add a meeting by hand; it is locked so the next run keeps it."""
     form = AddMeetingForm()
     startups, investors = participants.participant_ids(db(), g.edition)
     form.startup_id.choices = [SelectChoice(i, "") for i in startups]
@@ -560,17 +589,18 @@ def add():
 @bp.post("/admin/publish")
 @organiser_required
 def publish():
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    count = review_rules.publish(db(), g.edition, current_user)
-    db().commit()
-    flash(_("%(n)s meetings published; everyone is told by email.", n=count), "success")
-    return redirect(url_for("matchmaking.review"))
+    """Publish the draft schedule: every meeting is confirmed and everyone is told."""
+    return press(
+        lambda: review_rules.publish(db(), g.edition, current_user),
+        lambda count: _("%(n)s meetings published; everyone is told by email.", n=count),
+        url_for("matchmaking.review"),
+    )
 
 
 @bp.get("/admin/export.csv")
 @organiser_required
 def export():
+    """Download the edition's meetings with both sides' ratings as CSV."""
     text = write_csv(export_rules.export_rows(db(), g.edition), export_rules.EXPORT_COLUMNS)
     return Response(
         text,

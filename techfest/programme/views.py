@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from techfest.core.actions import press
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
 from techfest.core.forms import ActionForm
@@ -26,10 +27,13 @@ def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
+def _back_url(session_id: int) -> str:
+    """Where a button on a session goes back to: the page it was pressed on, or the session."""
+    return safe_next(request.form.get("next")) or url_for("programme.detail", session_id=session_id)
+
+
 def _back(session_id: int):
-    return redirect(
-        safe_next(request.form.get("next")) or url_for("programme.detail", session_id=session_id)
-    )
+    return redirect(_back_url(session_id))
 
 
 # --------------------------------------------------------------------------- public
@@ -117,23 +121,24 @@ def cancel(session_id: int):
 @bp.post("/sessions/<int:session_id>/star")
 @participant_required
 def star(session_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    signups.star(db(), g.edition, current_user, session_id)
-    db().commit()
-    flash(_("Starred: this time counts as busy when meetings are planned."), "success")
-    return _back(session_id)
+    """Star a session: it shows in your agenda and counts as busy for meetings."""
+    return press(
+        lambda: signups.star(db(), g.edition, current_user, session_id),
+        _("Starred: this time counts as busy when meetings are planned."),
+        _back_url(session_id),
+    )
 
 
 @bp.post("/sessions/<int:session_id>/unstar")
 @participant_required
 def unstar(session_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    signups.unstar(db(), g.edition, current_user, session_id)
-    db().commit()
-    flash(_("Star removed."), "info")
-    return _back(session_id)
+    """Remove the star from a session."""
+    return press(
+        lambda: signups.unstar(db(), g.edition, current_user, session_id),
+        _("Star removed."),
+        _back_url(session_id),
+        category="info",
+    )
 
 
 # --------------------------------------------------------------------------- organisers

@@ -30,6 +30,7 @@ from techfest.auth.models import User
 from techfest.auth.services import create_user, find_user, grant_role, normalise_email
 from techfest.core.audit import record
 from techfest.core.csvio import ImportReport, RowError, import_rows, read_csv, write_csv
+from techfest.core.errors import DomainError
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
@@ -86,13 +87,8 @@ EXPORT_COLUMNS = (
 )
 
 
-class RegistrationError(Exception):
-    """A rule refused the action; `message` is shown to the person in their language."""
-
-    def __init__(self, message) -> None:
-        # kept lazy: the text is chosen in the reader's language when it is shown
-        super().__init__(message)
-        self.message = message
+class RegistrationError(DomainError):
+    """A registration rule refused the action; `message` is shown in the reader's language."""
 
 
 class TicketNotAvailable(RegistrationError):
@@ -106,8 +102,9 @@ class NotRegistered(RegistrationError):
 
 
 class NotFound(RegistrationError):
-    def __init__(self) -> None:
-        super().__init__(_l("Not found."))
+    """No such registration or ticket type in this edition (answered with 404)."""
+
+    not_found = True
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from techfest.core.csvio import CsvFormatError
 from techfest.core.editions import organiser_required, scope_to_edition
+from techfest.core.errors import refused_on
 from techfest.db import db
 from techfest.i18n import lang
 from techfest.registration import services
@@ -51,7 +52,7 @@ def register():
         elif open_ids:
             form.ticket_type.data = open_ids[0]
     if form.validate_on_submit():
-        try:
+        with refused_on(form, as_flash="danger"):
             result = services.register_delegate(
                 db(),
                 g.edition,
@@ -61,10 +62,6 @@ def register():
                 consented=bool(form.consent.data),
                 my_url=_my_url(),
             )
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-        else:
             db().commit()
             reg = result.registration
             if not result.created:
@@ -104,12 +101,8 @@ def mine():
 def cancel():
     form = CancelForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form, as_flash="warning"):
             services.cancel_registration(db(), g.edition.id, current_user.id, my_url=_my_url())
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "warning")
-        else:
             db().commit()
             flash(_("Your registration is cancelled."), "info")
     return redirect(url_for("registration.mine"))
@@ -148,16 +141,10 @@ def manage():
 def manage_cancel(registration_id: int):
     form = CancelForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form, as_flash="warning"):
             services.cancel_registration_as_organiser(
                 db(), g.edition.id, registration_id, by_user_id=current_user.id, my_url=_my_url()
             )
-        except services.NotFound:
-            abort(404)
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "warning")
-        else:
             db().commit()
             flash(_("The registration is cancelled."), "info")
     return redirect(url_for("registration.manage"))
@@ -230,14 +217,10 @@ def tickets():
 def ticket_new():
     form = TicketTypeForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form, as_flash="danger"):
             services.create_ticket_type(
                 db(), g.edition.id, form.to_data(g.edition.timezone), by_user_id=current_user.id
             )
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-        else:
             db().commit()
             flash(_("The ticket type is created."), "success")
             return redirect(url_for("registration.tickets"))
@@ -247,15 +230,12 @@ def ticket_new():
 @bp.route("/manage/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def ticket_edit(ticket_id: int):
-    try:
-        ticket = services.ticket_type_in(db(), g.edition.id, ticket_id)
-    except services.NotFound:
-        abort(404)
+    ticket = services.ticket_type_in(db(), g.edition.id, ticket_id)
     form = TicketTypeForm()
     if request.method == "GET":
         form.fill_from(ticket, g.edition.timezone)
     if form.validate_on_submit():
-        try:
+        with refused_on(form, as_flash="danger"):
             promoted = services.update_ticket_type(
                 db(),
                 g.edition.id,
@@ -264,10 +244,6 @@ def ticket_edit(ticket_id: int):
                 by_user_id=current_user.id,
                 my_url=_my_url(),
             )
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-        else:
             db().commit()
             flash(_("The ticket type is saved."), "success")
             if promoted:
