@@ -1013,12 +1013,6 @@ def import_booths_csv(
     session: Session, edition: Edition, organiser: User, data: bytes | str
 ) -> csvio.ImportReport:
     """Create or update booths by code from a CSV file: every row valid, or nothing changes."""
-    try:
-        rows = csvio.read_csv(data, required=CSV_REQUIRED)
-    except csvio.CsvFormatError as exc:
-        raise BoothError(
-            _l("The file could not be read: %(detail)s", detail=_csv_problem(exc))
-        ) from None
     zone_ids = {z.code: z.id for z in zones(session, edition)}
     existing = {
         b.code: b for b in session.exec(select(Booth).where(Booth.edition_id == edition.id))
@@ -1030,19 +1024,6 @@ def import_booths_csv(
             .where(Booth.edition_id == edition.id, availability.live_clause(now_utc()))
         )
     )
-    report = csvio.ImportReport(rows=len(rows))
-    parsed: list[BoothRow] = []
-    for line, row in enumerate(rows, start=2):
-        value, errors = _parse_booth_row(row, line, zone_ids)
-        report.errors.extend(errors)
-        if value is not None:
-            parsed.append(value)
-    if not report.errors:
-        report.errors.extend(_layout_errors(parsed, existing, live_ids))
-    if report.errors:
-        report.errors.sort(key=lambda e: e.line)
-        return report
-    by_line = {row.line: row for row in parsed}
 
     def apply(session: Session, values: list[BoothRow]) -> tuple[int, int]:
         created = updated = 0
@@ -1064,7 +1045,19 @@ def import_booths_csv(
             session.add(booth)
         return created, updated
 
-    report = csvio.import_rows(session, rows, lambda _row, line: (by_line[line], []), apply)
+    try:
+        report = csvio.import_csv(
+            session,
+            data,
+            required=CSV_REQUIRED,
+            parse=lambda row, line: _parse_booth_row(row, line, zone_ids),
+            check_rows=lambda parsed: _layout_errors(parsed, existing, live_ids),
+            apply=apply,
+        )
+    except csvio.CsvFormatError as exc:
+        raise BoothError(
+            _l("The file could not be read: %(detail)s", detail=_csv_problem(exc))
+        ) from None
     if report.ok:
         audit.record(
             session,

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from techfest.auth.models import User
 from techfest.core import audit
-from techfest.core.csvio import ImportReport, RowError, import_rows, read_csv, write_csv
+from techfest.core.csvio import CsvFormatError, ImportReport, RowError, import_csv, write_csv
 from techfest.core.models import Edition
 from techfest.programme.catalogue import (
     LANGUAGES,
@@ -93,10 +93,6 @@ def import_sessions_csv(
     session: Session, edition: Edition, actor: User, data: bytes | str
 ) -> ImportReport:
     """Create or update sessions (by code) from CSV: every row checked, all applied or none."""
-    try:
-        rows = read_csv(data, required=CSV_REQUIRED)
-    except ValueError as exc:
-        return ImportReport(errors=[RowError(1, "", _csv_format_message(str(exc)))])
     tz = tz_of(edition)
     days = set(edition_days(edition))
     track_ids = {t.code: t.id for t in tracks(session, edition.id)}
@@ -108,8 +104,12 @@ def import_sessions_csv(
         )
     }
     seen: dict[str, int] = {}
-    file_codes = {row.get("code") or "" for row in rows}
+    #: the codes the file holds: those sessions take their new times
+    file_codes: set[str] = set()
     planned: list[tuple[int, SessionData]] = []
+
+    def read_codes(rows: list[dict[str, str]]) -> None:
+        file_codes.update(row.get("code") or "" for row in rows)
 
     def parse(row: dict[str, str], line: int) -> tuple[Any, list[RowError]]:
         errors: list[RowError] = []
@@ -246,7 +246,12 @@ def import_sessions_csv(
         )
         return created, updated
 
-    return import_rows(session, rows, parse, apply)
+    try:
+        return import_csv(
+            session, data, required=CSV_REQUIRED, parse=parse, apply=apply, on_read=read_codes
+        )
+    except CsvFormatError as exc:
+        return ImportReport(errors=[RowError(1, "", _csv_format_message(str(exc)))])
 
 
 def _room_clash_in_plan(

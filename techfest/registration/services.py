@@ -29,7 +29,7 @@ from sqlmodel import Session, func, select, update
 from techfest.auth.models import User
 from techfest.auth.services import create_user, find_user, grant_role, normalise_email
 from techfest.core.audit import record
-from techfest.core.csvio import ImportReport, RowError, import_rows, read_csv, write_csv
+from techfest.core.csvio import ImportReport, RowError, import_csv, write_csv
 from techfest.core.errors import DomainError
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
@@ -918,7 +918,6 @@ def import_delegates(
     updated. New registrations take free places in file order; the rest join the waitlist.
     Raises `CsvFormatError` when the file itself cannot be read.
     """
-    rows = read_csv(data, required=IMPORT_COLUMNS)
     ctx = _ImportContext({t.code.upper(): t for t in ticket_types(session, edition.id)})
     result = ImportResult(ImportReport())
 
@@ -962,7 +961,13 @@ def import_delegates(
                 result.waitlisted += 1
         return created, updated
 
-    result.report = import_rows(session, rows, lambda row, line: _parse_row(ctx, row, line), apply)
+    result.report = import_csv(
+        session,
+        data,
+        required=IMPORT_COLUMNS,
+        parse=lambda row, line: _parse_row(ctx, row, line),
+        apply=apply,
+    )
     if not result.report.ok:
         result.confirmed = result.waitlisted = result.users_created = 0
         return result
