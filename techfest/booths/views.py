@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from techfest.booths import services as booth_services
+from techfest.booths import booking as bookings
+from techfest.booths import catalogue, csv, editing, pages
 from techfest.booths.availability import STATES
+from techfest.booths.editing import BoothData
 from techfest.booths.forms import (
     AllowanceForm,
     BoothForm,
@@ -17,7 +19,6 @@ from techfest.booths.forms import (
     SettingsForm,
     ZoneForm,
 )
-from techfest.booths.services import BoothData
 from techfest.core.actions import press
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
@@ -33,21 +34,21 @@ startup_required = role_required("startup")
 def _filters() -> tuple[str | None, str | None]:
     zone = (request.args.get("zone") or "").strip().upper() or None
     size = (request.args.get("size") or "").strip().upper() or None
-    return zone, (size if size in booth_services.SIZES else None)
+    return zone, (size if size in catalogue.SIZES else None)
 
 
 def _plan_page(template: str):
     zone, size = _filters()
-    plan = booth_services.floor_plan(db(), g.edition, zone, size)
+    plan = pages.floor_plan(db(), g.edition, zone, size)
     if zone and zone not in {z.code for z in plan.zones}:
-        plan = booth_services.floor_plan(db(), g.edition, None, size)
+        plan = pages.floor_plan(db(), g.edition, None, size)
         zone = None
     return render_template(
         template,
         plan=plan,
         zone=zone or "",
         size=size or "",
-        sizes=booth_services.SIZES,
+        sizes=catalogue.SIZES,
         states=STATES,
     )
 
@@ -68,7 +69,7 @@ def _viewer_org() -> int | None:
 
 @bp.get("/<int:booth_id>")
 def detail(booth_id: int):
-    info = booth_services.booth_detail(db(), g.edition, booth_id, _viewer_org())
+    info = pages.booth_detail(db(), g.edition, booth_id, _viewer_org())
     roles = user_roles()
     return render_template(
         "booths/detail.html",
@@ -87,7 +88,7 @@ def request_booth(booth_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    booking = booth_services.request_booth(db(), g.edition, booth_id, current_user)
+    booking = bookings.request_booth(db(), g.edition, booth_id, current_user)
     db().commit()
     flash(
         _(
@@ -102,9 +103,9 @@ def request_booth(booth_id: int):
 @bp.get("/mine")
 @startup_required
 def mine():
-    rows = booth_services.organisation_bookings(db(), g.edition, current_user.organisation_id)
+    rows = pages.organisation_bookings(db(), g.edition, current_user.organisation_id)
     limit = (
-        booth_services.booth_limit(db(), g.edition, current_user.organisation_id)
+        catalogue.booth_limit(db(), g.edition, current_user.organisation_id)
         if current_user.organisation_id
         else 0
     )
@@ -117,7 +118,7 @@ def mine():
 def withdraw(booking_id: int):
     """A startup withdraws its booth request; the booth is free again."""
     return press(
-        lambda: booth_services.withdraw_booking(db(), g.edition, booking_id, current_user),
+        lambda: bookings.withdraw_booking(db(), g.edition, booking_id, current_user),
         _("Your request was withdrawn; the booth is free again."),
         url_for("booths.mine"),
     )
@@ -130,37 +131,37 @@ def withdraw(booking_id: int):
 @organiser_required
 def requests():
     status = request.args.get("status", "pending")
-    if status not in booth_services.BOOKING_STATUSES:
+    if status not in catalogue.BOOKING_STATUSES:
         status = "pending"
-    rows = booth_services.bookings_by_status(db(), g.edition, status)
-    counts = booth_services.status_counts(db(), g.edition)
+    rows = pages.bookings_by_status(db(), g.edition, status)
+    counts = pages.status_counts(db(), g.edition)
     return render_template(
         "booths/manage/requests.html",
         rows=rows,
         status=status,
         counts=counts,
-        statuses=booth_services.BOOKING_STATUSES,
+        statuses=catalogue.BOOKING_STATUSES,
     )
 
 
 @bp.get("/manage/requests/<int:booking_id>")
 @organiser_required
 def booking(booking_id: int):
-    row = booth_services.organiser_booking(db(), g.edition, booking_id)
+    row = pages.organiser_booking(db(), g.edition, booking_id)
     return render_template("booths/manage/booking.html", row=row, form=ReasonForm())
 
 
 _DECISIONS = {
     "approve": (
-        booth_services.approve_booking,
+        bookings.approve_booking,
         _l("Booking approved; the startup was told by email."),
     ),
     "reject": (
-        booth_services.reject_booking,
+        bookings.reject_booking,
         _l("Request rejected; the startup was told by email."),
     ),
     "cancel": (
-        booth_services.cancel_booking,
+        bookings.cancel_booking,
         _l("Booking cancelled; the startup was told by email."),
     ),
 }
@@ -174,7 +175,7 @@ def decide(booking_id: int, action: str):
         abort(404)
     service, done = _DECISIONS[action]
     form = ReasonForm()
-    row = booth_services.organiser_booking(db(), g.edition, booking_id)
+    row = pages.organiser_booking(db(), g.edition, booking_id)
     if form.validate_on_submit():
         with refused_on(form, fields=("reason",)):
             service(db(), g.edition, booking_id, current_user, form.reason.data or "")
@@ -187,7 +188,7 @@ def decide(booking_id: int, action: str):
 @bp.get("/manage/")
 @organiser_required
 def manage():
-    plan = booth_services.floor_plan(db(), g.edition)
+    plan = pages.floor_plan(db(), g.edition)
     return render_template("booths/manage/booths.html", plan=plan, form=ActionForm())
 
 
@@ -204,7 +205,7 @@ def _booth_form_page(form: BoothForm, booth_id: int | None):
             h=form.h.data,
         )
         with refused_on(form, default="code"):
-            booth = booth_services.save_booth(db(), g.edition, current_user, data, booth_id)
+            booth = editing.save_booth(db(), g.edition, current_user, data, booth_id)
             db().commit()
             flash(_("Booth %(code)s saved.", code=booth.code), "success")
             return redirect(url_for("booths.manage"))
@@ -216,18 +217,18 @@ def _booth_form_page(form: BoothForm, booth_id: int | None):
 @organiser_required
 def booth_new():
     form = BoothForm()
-    form.set_zones(booth_services.zones(db(), g.edition))
+    form.set_zones(catalogue.zones(db(), g.edition))
     return _booth_form_page(form, None)
 
 
 @bp.route("/manage/<int:booth_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def booth_edit(booth_id: int):
-    booth = booth_services.get_booth(db(), g.edition, booth_id)
+    booth = catalogue.get_booth(db(), g.edition, booth_id)
     form = BoothForm(obj=booth) if request.method == "GET" else BoothForm()
     if request.method == "GET":
         form.zone_id.data = str(booth.zone_id)
-    form.set_zones(booth_services.zones(db(), g.edition))
+    form.set_zones(catalogue.zones(db(), g.edition))
     return _booth_form_page(form, booth_id)
 
 
@@ -238,7 +239,7 @@ def block(booth_id: int, action: str):
     """Take a booth off the floor plan (blocked), or open it again."""
     blocking = action == "block"
     return press(
-        lambda: booth_services.set_blocked(db(), g.edition, booth_id, current_user, blocking),
+        lambda: editing.set_blocked(db(), g.edition, booth_id, current_user, blocking),
         lambda booth: (
             _("Booth %(code)s is blocked.", code=booth.code)
             if blocking
@@ -251,13 +252,13 @@ def block(booth_id: int, action: str):
 @bp.get("/manage/zones")
 @organiser_required
 def zones():
-    return render_template("booths/manage/zones.html", zones=booth_services.zones(db(), g.edition))
+    return render_template("booths/manage/zones.html", zones=catalogue.zones(db(), g.edition))
 
 
 def _zone_form_page(form: ZoneForm, zone_id: int | None):
     if form.validate_on_submit():
         with refused_on(form, default="code"):
-            zone = booth_services.save_zone(
+            zone = editing.save_zone(
                 db(),
                 g.edition,
                 current_user,
@@ -283,7 +284,7 @@ def zone_new():
 @bp.route("/manage/zones/<int:zone_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def zone_edit(zone_id: int):
-    zone = booth_services.get_zone(db(), g.edition, zone_id)
+    zone = catalogue.get_zone(db(), g.edition, zone_id)
     form = ZoneForm(obj=zone) if request.method == "GET" else ZoneForm()
     return _zone_form_page(form, zone_id)
 
@@ -291,7 +292,7 @@ def zone_edit(zone_id: int):
 @bp.get("/manage/booths.csv")
 @organiser_required
 def export_csv():
-    text = booth_services.export_booths_csv(db(), g.edition)
+    text = csv.export_booths_csv(db(), g.edition)
     return Response(
         text,
         mimetype="text/csv",
@@ -309,7 +310,7 @@ def import_csv():
         upload = form.file.data
         data = upload.read() if upload else b""
         with refused_on(form, default="file"):
-            report = booth_services.import_booths_csv(db(), g.edition, current_user, data)
+            report = csv.import_booths_csv(db(), g.edition, current_user, data)
             if report.ok:
                 db().commit()
                 flash(
@@ -327,7 +328,7 @@ def import_csv():
         "booths/manage/import.html",
         form=form,
         report=report,
-        columns=booth_services.CSV_COLUMNS,
+        columns=csv.CSV_COLUMNS,
     ), status
 
 
@@ -336,7 +337,7 @@ def import_csv():
 def settings():
     form = SettingsForm(prefix="s")
     allowance_form = AllowanceForm(prefix="a")
-    allowance_form.set_organisations(booth_services.startup_organisations(db(), g.edition))
+    allowance_form.set_organisations(editing.startup_organisations(db(), g.edition))
     if request.method == "GET":
         form.hold_hours.data = g.edition.booth_hold_hours
         form.max_booths.data = g.edition.max_booths_per_organisation
@@ -344,7 +345,7 @@ def settings():
     if request.method == "POST" and "s-submit" in request.form:
         if form.validate_on_submit():
             with refused_on(form, default="hold_hours"):
-                booth_services.update_settings(
+                editing.update_settings(
                     db(), g.edition, current_user, form.hold_hours.data, form.max_booths.data
                 )
                 db().commit()
@@ -354,7 +355,7 @@ def settings():
     elif request.method == "POST" and "a-submit" in request.form:
         if allowance_form.validate_on_submit():
             with refused_on(allowance_form, default="max_booths"):
-                booth_services.set_allowance(
+                editing.set_allowance(
                     db(),
                     g.edition,
                     current_user,
@@ -369,7 +370,7 @@ def settings():
         "booths/manage/settings.html",
         form=form,
         allowance_form=allowance_form,
-        allowances=booth_services.allowances(db(), g.edition),
+        allowances=editing.allowances(db(), g.edition),
         remove_form=ActionForm(),
     ), status
 
@@ -379,7 +380,7 @@ def settings():
 def remove_allowance(allowance_id: int):
     """Remove an organisation's exception to the booth limit."""
     return press(
-        lambda: booth_services.remove_allowance(db(), g.edition, current_user, allowance_id),
+        lambda: editing.remove_allowance(db(), g.edition, current_user, allowance_id),
         _("Exception removed; the edition's limit applies again."),
         url_for("booths.settings"),
     )

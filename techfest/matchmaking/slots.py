@@ -141,7 +141,7 @@ def add_tables(
         raise MatchmakingError(_l("Add between 1 and 200 tables at a time."))
     booth_id = None
     if booth_code.strip():
-        from techfest.booths.services import booth_by_code
+        from techfest.booths.catalogue import booth_by_code
 
         booth = booth_by_code(session, edition, booth_code.strip())
         if booth is None:

@@ -11,7 +11,7 @@ from techfest.core.editions import organiser_required, scope_to_edition
 from techfest.core.errors import refused_on
 from techfest.db import db
 from techfest.i18n import lang
-from techfest.registration import services
+from techfest.registration import booking, catalogue, csv, editing, pages
 from techfest.registration.forms import CancelForm, ImportForm, RegistrationForm, TicketTypeForm
 
 bp = scope_to_edition(Blueprint("registration", __name__, url_prefix="/<int:year>/registration"))
@@ -23,9 +23,9 @@ def _my_url() -> str:
 
 @bp.get("/")
 def index():
-    offers = services.public_offers(db(), g.edition.id)
+    offers = catalogue.public_offers(db(), g.edition.id)
     mine = (
-        services.registration_for(db(), g.edition.id, current_user.id)
+        booking.registration_for(db(), g.edition.id, current_user.id)
         if current_user.is_authenticated
         else None
     )
@@ -35,15 +35,15 @@ def index():
 @bp.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
-    existing = services.registration_for(db(), g.edition.id, current_user.id)
+    existing = booking.registration_for(db(), g.edition.id, current_user.id)
     if existing is not None:
         flash(_("You are already registered for this edition."), "info")
         return redirect(url_for("registration.mine"))
-    offers = services.public_offers(db(), g.edition.id)
+    offers = catalogue.public_offers(db(), g.edition.id)
     form = RegistrationForm()
     form.set_ticket_choices(offers)
     if request.method == "GET":
-        form.process(data=services.default_details(db(), current_user))
+        form.process(data=booking.default_details(db(), current_user))
         form.set_ticket_choices(offers)
         wanted = request.args.get("ticket", type=int)
         open_ids = [o.ticket.id for o in offers if not o.full]
@@ -53,7 +53,7 @@ def register():
             form.ticket_type.data = open_ids[0]
     if form.validate_on_submit():
         with refused_on(form, as_flash="danger"):
-            result = services.register_delegate(
+            result = booking.register_delegate(
                 db(),
                 g.edition,
                 current_user,
@@ -78,19 +78,19 @@ def register():
         "registration/register.html",
         form=form,
         offers=offers,
-        consent=services.consent_text(lang()),
-        consent_version=services.CONSENT_VERSION,
+        consent=catalogue.consent_text(lang()),
+        consent_version=catalogue.CONSENT_VERSION,
     )
 
 
 @bp.get("/me")
 @login_required
 def mine():
-    reg = services.registration_for(db(), g.edition.id, current_user.id)
+    reg = booking.registration_for(db(), g.edition.id, current_user.id)
     ticket = position = None
     if reg is not None:
-        ticket = services.ticket_type_in(db(), g.edition.id, reg.ticket_type_id)
-        position = services.waitlist_position(db(), reg)
+        ticket = catalogue.ticket_type_in(db(), g.edition.id, reg.ticket_type_id)
+        position = booking.waitlist_position(db(), reg)
     return render_template(
         "registration/mine.html", reg=reg, ticket=ticket, position=position, form=CancelForm()
     )
@@ -102,7 +102,7 @@ def cancel():
     form = CancelForm()
     if form.validate_on_submit():
         with refused_on(form, as_flash="warning"):
-            services.cancel_registration(db(), g.edition.id, current_user.id, my_url=_my_url())
+            booking.cancel_registration(db(), g.edition.id, current_user.id, my_url=_my_url())
             db().commit()
             flash(_("Your registration is cancelled."), "info")
     return redirect(url_for("registration.mine"))
@@ -114,7 +114,7 @@ def cancel():
 def _filters() -> dict:
     status = request.args.get("status", "")
     return {
-        "status": status if status in services.STATUSES else None,
+        "status": status if status in catalogue.STATUSES else None,
         "ticket_type_id": request.args.get("ticket", type=int),
         "q": request.args.get("q", "")[:100],
     }
@@ -124,14 +124,14 @@ def _filters() -> dict:
 @organiser_required
 def manage():
     filters = _filters()
-    page = services.list_registrations(
+    page = pages.list_registrations(
         db(), g.edition.id, page=request.args.get("page", 1, type=int), **filters
     )
     return render_template(
         "registration/manage.html",
         page=page,
         filters=filters,
-        statuses=services.STATUSES,
+        statuses=catalogue.STATUSES,
         cancel_form=CancelForm(),
     )
 
@@ -142,7 +142,7 @@ def manage_cancel(registration_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         with refused_on(form, as_flash="warning"):
-            services.cancel_registration_as_organiser(
+            booking.cancel_registration_as_organiser(
                 db(), g.edition.id, registration_id, by_user_id=current_user.id, my_url=_my_url()
             )
             db().commit()
@@ -153,7 +153,7 @@ def manage_cancel(registration_id: int):
 @bp.get("/manage/export.csv")
 @organiser_required
 def export():
-    text = services.export_csv(db(), g.edition, status=_filters()["status"])
+    text = csv.export_csv(db(), g.edition, status=_filters()["status"])
     return Response(
         text,
         mimetype="text/csv",
@@ -172,7 +172,7 @@ def import_csv():
     file_error = None
     if form.validate_on_submit():
         try:
-            result = services.import_delegates(
+            result = csv.import_delegates(
                 db(),
                 g.edition,
                 form.file.data.read(),
@@ -208,7 +208,7 @@ def import_csv():
 @bp.get("/manage/tickets/")
 @organiser_required
 def tickets():
-    overview = services.ticket_overview(db(), g.edition.id)
+    overview = pages.ticket_overview(db(), g.edition.id)
     return render_template("registration/tickets.html", overview=overview)
 
 
@@ -218,7 +218,7 @@ def ticket_new():
     form = TicketTypeForm()
     if form.validate_on_submit():
         with refused_on(form, as_flash="danger"):
-            services.create_ticket_type(
+            editing.create_ticket_type(
                 db(), g.edition.id, form.to_data(g.edition.timezone), by_user_id=current_user.id
             )
             db().commit()
@@ -230,13 +230,13 @@ def ticket_new():
 @bp.route("/manage/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def ticket_edit(ticket_id: int):
-    ticket = services.ticket_type_in(db(), g.edition.id, ticket_id)
+    ticket = catalogue.ticket_type_in(db(), g.edition.id, ticket_id)
     form = TicketTypeForm()
     if request.method == "GET":
         form.fill_from(ticket, g.edition.timezone)
     if form.validate_on_submit():
         with refused_on(form, as_flash="danger"):
-            promoted = services.update_ticket_type(
+            promoted = editing.update_ticket_type(
                 db(),
                 g.edition.id,
                 ticket.id,

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from techfest.core.models import OutboxEmail
+from techfest.registration.booking import BadgeDetails, register_delegate
 from techfest.registration.models import Registration
-from techfest.registration.services import BadgeDetails, register_delegate
 from tests.factories import make_edition, make_user
 
 

@@ -15,8 +15,9 @@ from markupsafe import escape
 from sqlmodel import func, select
 
 from techfest.auth.models import User
+from techfest.registration.booking import cancel_registration
+from techfest.registration.catalogue import clean, has_control_chars
 from techfest.registration.models import Registration, TicketType
-from techfest.registration.services import cancel_registration, clean, has_control_chars
 from tests.factories import PASSWORD, make_user
 from tests.factories.registration import make_ticket
 
