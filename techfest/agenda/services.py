@@ -33,6 +33,8 @@ class Attendee:
 
 @dataclass
 class AgendaItem:
+    """One entry of a person's agenda: a session or a meeting."""
+
     kind: str  # 'session' or 'meeting'
     starts_at: datetime
     ends_at: datetime
@@ -158,6 +160,7 @@ def _meeting_item(meeting, slot, table, name: str) -> AgendaItem:
 
 
 def user_by_feed_token(session: Session, token: str) -> User | None:
+    """The active account whose calendar-feed token this is, or None."""
     if not token or len(token) > 200:
         return None
     user = session.exec(select(User).where(User.feed_token == token)).first()

@@ -229,12 +229,14 @@ def _decide(
 def approve_booking(
     session: Session, edition: Edition, booking_id: int, organiser: User, reason: str = ""
 ) -> BoothBooking:
+    """Approve a booth request; the startup is told."""
     return _decide(session, edition, booking_id, organiser, "approved", reason)
 
 
 def reject_booking(
     session: Session, edition: Edition, booking_id: int, organiser: User, reason: str
 ) -> BoothBooking:
+    """Reject a booth request with a reason; the booth is free again."""
     if not reason.strip():
         raise BoothError(_l("Give the startup a reason for the rejection."), field="reason")
     return _decide(session, edition, booking_id, organiser, "rejected", reason)
@@ -243,6 +245,7 @@ def reject_booking(
 def cancel_booking(
     session: Session, edition: Edition, booking_id: int, organiser: User, reason: str
 ) -> BoothBooking:
+    """Cancel an approved booking with a reason; the booth is free again."""
     if not reason.strip():
         raise BoothError(_l("Give the startup a reason for the cancellation."), field="reason")
     return _decide(session, edition, booking_id, organiser, "cancelled", reason)

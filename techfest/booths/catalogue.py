@@ -44,10 +44,12 @@ def booth_limit(session: Session, edition: Edition, organisation_id: int) -> int
 
 
 def zones(session: Session, edition: Edition) -> list[Zone]:
+    """The edition's zones."""
     return list(session.exec(select(Zone).where(Zone.edition_id == edition.id).order_by(Zone.code)))
 
 
 def get_booth(session: Session, edition: Edition, booth_id: int) -> Booth:
+    """The edition's booth with this id; BoothNotFound otherwise."""
     booth = session.exec(
         select(Booth).where(Booth.id == booth_id, Booth.edition_id == edition.id)
     ).first()
@@ -64,6 +66,7 @@ def booth_by_code(session: Session, edition: Edition, code: str) -> Booth | None
 
 
 def get_zone(session: Session, edition: Edition, zone_id: int) -> Zone:
+    """The edition's zone with this id; BoothNotFound otherwise."""
     zone = session.exec(
         select(Zone).where(Zone.id == zone_id, Zone.edition_id == edition.id)
     ).first()
@@ -73,6 +76,7 @@ def get_zone(session: Session, edition: Edition, zone_id: int) -> Zone:
 
 
 def effective_status(booking: BoothBooking, now: datetime) -> str:
+    """A booking's status at `now` (a pending hold past its time reads expired)."""
     if booking.status == "pending" and not availability.is_live(booking, now):
         return "expired"
     return booking.status

@@ -27,6 +27,7 @@ CSV_REQUIRED = ("code", "zone", "size", "price_vnd", "x", "y", "w", "h")
 
 
 def export_booths_csv(session: Session, edition: Edition) -> str:
+    """The floor plan as a CSV file the import reads back."""
     rows = session.exec(
         select(Booth, Zone)
         .join(Zone, Zone.id == Booth.zone_id)
@@ -54,6 +55,8 @@ def export_booths_csv(session: Session, edition: Edition) -> str:
 
 @dataclass(frozen=True)
 class BoothRow:
+    """One checked row of a booth CSV file."""
+
     line: int
     code: str
     zone_id: int

@@ -55,6 +55,8 @@ def set_blocked(
 
 @dataclass(frozen=True)
 class BoothData:
+    """A booth as the editor hands it over."""
+
     code: str
     zone_id: int
     size: str
@@ -68,6 +70,7 @@ class BoothData:
 def overlapping(
     session: Session, edition: Edition, rect: tuple[int, int, int, int], exclude_id: int | None
 ) -> Booth | None:
+    """Booths of the edition the rectangle overlaps."""
     x, y, w, h = rect
     query = select(Booth).where(
         Booth.edition_id == edition.id,
@@ -149,6 +152,7 @@ def save_zone(
     color: str,
     zone_id: int | None = None,
 ) -> Zone:
+    """Create or change a zone (code, names, colour); audited."""
     code = code.strip().upper()
     if not CODE_RE.match(code):
         raise BoothError(
@@ -191,6 +195,7 @@ def save_zone(
 def update_settings(
     session: Session, edition: Edition, organiser: User, hold_hours: int, max_booths: int
 ) -> Edition:
+    """Change how long a request holds a booth and how many booths one organisation may hold."""
     if not 1 <= hold_hours <= MAX_HOLD_HOURS:
         raise BoothError(_l("Enter between 1 and 720 hours."), field="hold_hours")
     if not 0 <= max_booths <= MAX_BOOTHS_LIMIT:
@@ -231,6 +236,7 @@ def startup_organisations(session: Session, edition: Edition) -> list[Organisati
 
 
 def allowances(session: Session, edition: Edition) -> list[tuple[BoothAllowance, Organisation]]:
+    """Organisations allowed another number of booths than the edition's limit."""
     return list(
         session.exec(
             select(BoothAllowance, Organisation)
@@ -275,6 +281,7 @@ def set_allowance(
 def remove_allowance(
     session: Session, edition: Edition, organiser: User, allowance_id: int
 ) -> None:
+    """Remove an organisation's exception: the edition's limit applies again."""
     allowance = session.exec(
         select(BoothAllowance).where(
             BoothAllowance.id == allowance_id, BoothAllowance.edition_id == edition.id

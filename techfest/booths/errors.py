@@ -37,6 +37,8 @@ class BoothTaken(BoothError):
 
 
 class BoothLimitReached(BoothError):
+    """The organisation already holds as many booths as it may."""
+
     def __init__(self, limit: int):
         super().__init__(
             _l(

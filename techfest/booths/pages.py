@@ -28,6 +28,8 @@ from techfest.db import now_utc
 
 @dataclass(frozen=True)
 class ZoneBox:
+    """A zone's box on the floor plan."""
+
     zone: Zone
     x: int
     y: int
@@ -37,6 +39,8 @@ class ZoneBox:
 
 @dataclass(frozen=True)
 class Area:
+    """A named area of the hall drawn under the booths."""
+
     code: str
     name_vi: str
     name_en: str
@@ -48,6 +52,8 @@ class Area:
 
 @dataclass(frozen=True)
 class FloorPlan:
+    """What the floor plan page draws."""
+
     spots: list[Spot]
     zones: list[Zone]
     boxes: list[ZoneBox]
@@ -106,6 +112,8 @@ def floor_plan(
 
 @dataclass(frozen=True)
 class BoothDetail:
+    """What a booth's page shows."""
+
     booth: Booth
     zone: Zone
     state: str
@@ -117,6 +125,7 @@ class BoothDetail:
 def booth_detail(
     session: Session, edition: Edition, booth_id: int, organisation_id: int | None = None
 ) -> BoothDetail:
+    """One booth as its page shows it, with the viewer's own request."""
     booth = get_booth(session, edition, booth_id)
     zone = session.get(Zone, booth.zone_id)
     booking = availability.live_booking_of(session, booth.id, now_utc())
@@ -130,6 +139,8 @@ def booth_detail(
 
 @dataclass(frozen=True)
 class BookingRow:
+    """One booking in the organiser's lists."""
+
     booking: BoothBooking
     booth: Booth
     zone: Zone
@@ -201,6 +212,7 @@ def status_counts(session: Session, edition: Edition) -> dict[str, int]:
 
 
 def organiser_booking(session: Session, edition: Edition, booking_id: int) -> BookingRow:
+    """One booking of the edition, for the organiser's decision page."""
     query = _booking_query(edition).where(BoothBooking.id == booking_id)
     rows = _booking_rows(session, query, now_utc())
     if not rows:

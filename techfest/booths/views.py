@@ -55,11 +55,13 @@ def _plan_page(template: str):
 
 @bp.get("/")
 def index():
+    """The floor plan: every booth, free or taken, by zone."""
     return _plan_page("booths/index.html")
 
 
 @bp.get("/list")
 def listing():
+    """The booths as a list, filtered like the plan."""
     return _plan_page("booths/list.html")
 
 
@@ -69,6 +71,7 @@ def _viewer_org() -> int | None:
 
 @bp.get("/<int:booth_id>")
 def detail(booth_id: int):
+    """One booth: size, price, zone and whether the startup can ask for it."""
     info = pages.booth_detail(db(), g.edition, booth_id, _viewer_org())
     roles = user_roles()
     return render_template(
@@ -103,6 +106,7 @@ def request_booth(booth_id: int):
 @bp.get("/mine")
 @startup_required
 def mine():
+    """The startup's booth requests and bookings."""
     rows = pages.organisation_bookings(db(), g.edition, current_user.organisation_id)
     limit = (
         catalogue.booth_limit(db(), g.edition, current_user.organisation_id)
@@ -130,6 +134,7 @@ def withdraw(booking_id: int):
 @bp.get("/manage/requests")
 @organiser_required
 def requests():
+    """The organiser's booth requests, by status."""
     status = request.args.get("status", "pending")
     if status not in catalogue.BOOKING_STATUSES:
         status = "pending"
@@ -147,6 +152,7 @@ def requests():
 @bp.get("/manage/requests/<int:booking_id>")
 @organiser_required
 def booking(booking_id: int):
+    """One booth request, for the organiser's decision."""
     row = pages.organiser_booking(db(), g.edition, booking_id)
     return render_template("booths/manage/booking.html", row=row, form=ReasonForm())
 
@@ -171,6 +177,7 @@ _DECISIONS = {
 @organiser_required
 @refusal_target("booths.booking", "booking_id")
 def decide(booking_id: int, action: str):
+    """Approve, reject or cancel a booth request; the startup is told."""
     if action not in _DECISIONS:
         abort(404)
     service, done = _DECISIONS[action]
@@ -188,6 +195,7 @@ def decide(booking_id: int, action: str):
 @bp.get("/manage/")
 @organiser_required
 def manage():
+    """The organiser's floor-plan editor."""
     plan = pages.floor_plan(db(), g.edition)
     return render_template("booths/manage/booths.html", plan=plan, form=ActionForm())
 
@@ -216,6 +224,7 @@ def _booth_form_page(form: BoothForm, booth_id: int | None):
 @bp.route("/manage/new", methods=["GET", "POST"])
 @organiser_required
 def booth_new():
+    """Add a booth to the floor plan."""
     form = BoothForm()
     form.set_zones(catalogue.zones(db(), g.edition))
     return _booth_form_page(form, None)
@@ -224,6 +233,7 @@ def booth_new():
 @bp.route("/manage/<int:booth_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def booth_edit(booth_id: int):
+    """Change a booth."""
     booth = catalogue.get_booth(db(), g.edition, booth_id)
     form = BoothForm(obj=booth) if request.method == "GET" else BoothForm()
     if request.method == "GET":
@@ -252,6 +262,7 @@ def block(booth_id: int, action: str):
 @bp.get("/manage/zones")
 @organiser_required
 def zones():
+    """The edition's zones."""
     return render_template("booths/manage/zones.html", zones=catalogue.zones(db(), g.edition))
 
 
@@ -278,12 +289,14 @@ def _zone_form_page(form: ZoneForm, zone_id: int | None):
 @bp.route("/manage/zones/new", methods=["GET", "POST"])
 @organiser_required
 def zone_new():
+    """Add a zone."""
     return _zone_form_page(ZoneForm(), None)
 
 
 @bp.route("/manage/zones/<int:zone_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def zone_edit(zone_id: int):
+    """Change a zone."""
     zone = catalogue.get_zone(db(), g.edition, zone_id)
     form = ZoneForm(obj=zone) if request.method == "GET" else ZoneForm()
     return _zone_form_page(form, zone_id)
@@ -292,6 +305,7 @@ def zone_edit(zone_id: int):
 @bp.get("/manage/booths.csv")
 @organiser_required
 def export_csv():
+    """Download the floor plan as CSV."""
     text = csv.export_booths_csv(db(), g.edition)
     return Response(
         text,
@@ -303,6 +317,7 @@ def export_csv():
 @bp.route("/manage/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
+    """Create or update booths from a CSV file: all rows or none."""
     form = ImportForm()
     report = None
     status = 200
@@ -335,6 +350,7 @@ def import_csv():
 @bp.route("/manage/settings", methods=["GET", "POST"])
 @organiser_required
 def settings():
+    """How long requests hold booths, how many booths each may hold, and the exceptions."""
     form = SettingsForm(prefix="s")
     allowance_form = AllowanceForm(prefix="a")
     allowance_form.set_organisations(editing.startup_organisations(db(), g.edition))

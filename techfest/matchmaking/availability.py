@@ -54,6 +54,7 @@ def unavailable_slots(session: Session, edition: Edition, organisation_id: int) 
 
 
 def blocked_slots(session: Session, edition: Edition, organisation_id: int) -> set[int]:
+    """Slots the organisation cannot meet in: marked unavailable, or busy with the programme."""
     return unavailable_slots(session, edition, organisation_id) | busy_from_programme(
         session, edition, organisation_id
     )

@@ -32,6 +32,7 @@ EXPORT_COLUMNS = (
 
 
 def export_rows(session: Session, edition: Edition) -> list[dict]:
+    """Every published, held, missed or cancelled meeting with both sides' ratings, as CSV rows."""
     meetings = list(
         session.exec(
             select(Meeting).where(Meeting.edition_id == edition.id, Meeting.status != "draft")

@@ -17,6 +17,7 @@ KIND = "matchmaking.run"
 
 
 def run_matcher(session: Session, job: Job, progress) -> Apply:
+    """The background job of a matcher run: compute the draft, then hand back how to write it."""
     edition = session.get(Edition, job.edition_id)
     plan = run.plan_run(
         session,

@@ -25,10 +25,12 @@ def sectors() -> tuple[dict, ...]:
 
 
 def sector_slugs() -> set[str]:
+    """The slugs of every known sector."""
     return {s["slug"] for s in sectors()}
 
 
 def sector_label(slug: str, lang: str) -> str:
+    """A sector's name in `lang` (its slug when unknown)."""
     for s in sectors():
         if s["slug"] == slug:
             return s.get(lang) or s["en"]

@@ -70,6 +70,7 @@ def meetings_of_organisations(
 
 
 def live_meetings_of(session: Session, edition: Edition, org_id: int) -> list[Meeting]:
+    """The organisation's meetings that still stand (draft, confirmed, held, missed)."""
     return list(
         session.exec(
             select(Meeting)
@@ -88,6 +89,8 @@ def live_meetings_of(session: Session, edition: Edition, org_id: int) -> list[Me
 
 @dataclass
 class MeetingView:
+    """A meeting with its slot, table, both organisations and the viewer's rating, for pages."""
+
     meeting: Meeting
     slot: MeetingSlot | None
     table: MeetingTable | None
@@ -97,6 +100,7 @@ class MeetingView:
 
 
 def meeting_views(session: Session, meetings: list[Meeting], org_id: int | None = None):
+    """Meetings as views, in time order, with the ratings `org_id` gave when set."""
     slot_map = {
         s.id: s
         for s in session.exec(
@@ -177,6 +181,7 @@ def lock_profiles(session: Session, edition: Edition, startup_id: int, investor_
 
 
 def slot_free_for(session, edition, slot: MeetingSlot, org_ids: list[int]) -> bool:
+    """Whether none of these organisations has a meeting or is busy in the slot."""
     taken = session.exec(
         select(Meeting.id).where(
             Meeting.slot_id == slot.id,
@@ -193,6 +198,7 @@ def slot_free_for(session, edition, slot: MeetingSlot, org_ids: list[int]) -> bo
 
 
 def free_tables(session, edition, slot_id: int) -> list[MeetingTable]:
+    """Tables no live meeting uses in the slot, by number."""
     used = select(Meeting.table_id).where(
         Meeting.slot_id == slot_id, Meeting.status.in_(LIVE), Meeting.table_id.is_not(None)
     )
@@ -321,6 +327,7 @@ def _no_pair(session, edition, startup_id: int, investor_id: int) -> bool:
 
 
 def notify_meeting(session, edition, meeting: Meeting, key: str) -> None:
+    """Tell both sides' members about a meeting (when, which table), once per `key`."""
     slot = session.get(MeetingSlot, meeting.slot_id) if meeting.slot_id else None
     table = session.get(MeetingTable, meeting.table_id) if meeting.table_id else None
     startup = session.get(Organisation, meeting.startup_organisation_id)
@@ -371,6 +378,7 @@ def mark_meeting(
 
 
 def meeting_for(session, edition, user, meeting_id, organiser: bool) -> Meeting:
+    """The meeting if the person may act on it (organisers: any; participants: their own)."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or meeting.edition_id != edition.id:
         raise NotFound()

@@ -14,6 +14,8 @@ from techfest.matchmaking.requests import effective_status, requests_for
 
 @dataclass
 class Overview:
+    """What a participant's matchmaking front page counts."""
+
     participant: Participant | None
     profile_done: bool
     suggestions: int
@@ -23,6 +25,7 @@ class Overview:
 
 
 def overview(session: Session, edition: Edition, me: Participant | None) -> Overview:
+    """The participant's front page: profile done, answers waiting, meetings planned."""
     if me is None:
         return Overview(None, False, 0, 0, 0, edition.meetings_published_at is not None)
     reqs = requests_for(session, edition, me)

@@ -45,6 +45,7 @@ def participant_for(session: Session, edition: Edition, user: User) -> Participa
 
 
 def profile_of(session: Session, edition: Edition, org: Organisation):
+    """The organisation's profile in this edition, or None."""
     model = StartupProfile if org.kind == "startup" else InvestorProfile
     return session.exec(
         select(model).where(model.edition_id == edition.id, model.organisation_id == org.id)
@@ -52,6 +53,7 @@ def profile_of(session: Session, edition: Edition, org: Organisation):
 
 
 def require_profile(session, edition, org):
+    """The organisation's profile; refused until it is filled in."""
     profile = profile_of(session, edition, org)
     if profile is None:
         raise MatchmakingError(_l("Please fill in your profile first."))
@@ -71,6 +73,7 @@ def other_participant(session: Session, edition: Edition, me: Participant, other
 
 
 def members(session: Session, organisation_id: int) -> list[User]:
+    """The organisation's active accounts (erased ones left out): who hears about its meetings."""
     return list(
         session.exec(
             select(User).where(
@@ -83,6 +86,7 @@ def members(session: Session, organisation_id: int) -> list[User]:
 
 
 def profiled_organisations(session: Session, edition: Edition):
+    """Startups and investors with a profile in this edition, each with it, by id."""
     startups = session.exec(
         select(Organisation, StartupProfile)
         .join(StartupProfile, StartupProfile.organisation_id == Organisation.id)
@@ -108,12 +112,14 @@ def notify_members(session: Session, org_id: int, subject_fn, body_fn, key: str)
 
 
 def edition_name(edition: Edition) -> str:
+    """The edition's name in the current language."""
     from flask_babel import get_locale
 
     return edition.name_en if str(get_locale() or "vi").startswith("en") else edition.name_vi
 
 
 def organisation_names(session: Session) -> dict[int, str]:
+    """Names of every startup and investor, by id."""
     rows = session.exec(
         select(Organisation.id, Organisation.name).where(
             Organisation.kind.in_(("startup", "investor"))
@@ -123,5 +129,6 @@ def organisation_names(session: Session) -> dict[int, str]:
 
 
 def participant_ids(session: Session, edition: Edition) -> tuple[list[int], list[int]]:
+    """Ids of the startups and of the investors with a profile in this edition."""
     startups, investors = profiled_organisations(session, edition)
     return [o.id for o, _p in startups], [o.id for o, _p in investors]

@@ -42,6 +42,7 @@ def _tags(text: str) -> list[str]:
 def save_startup_profile(
     session: Session, edition: Edition, org: Organisation, data: dict
 ) -> StartupProfile:
+    """Save a startup's profile (pitch, sectors, stage, raising, quota), checked."""
     if org.kind != "startup":
         raise NotFound()
     profile = profile_of(session, edition, org) or StartupProfile(
@@ -70,6 +71,7 @@ def save_startup_profile(
 def save_investor_profile(
     session: Session, edition: Edition, org: Organisation, data: dict
 ) -> InvestorProfile:
+    """Save an investor's profile (thesis, sectors, stages, ticket range, quota), checked."""
     if org.kind != "investor":
         raise NotFound()
     profile = profile_of(session, edition, org) or InvestorProfile(

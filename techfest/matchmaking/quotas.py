@@ -41,10 +41,12 @@ def commitments(session: Session, edition: Edition, org_id: int, side: str) -> i
 
 
 def quota_of(profile) -> int:
+    """How many meetings the profile's owner wants at most."""
     return int(profile.max_meetings or 0)
 
 
 def check_quota(session, edition, org, profile, side, message=None) -> None:
+    """Refuse when the organisation already has as many meetings as its quota."""
     if commitments(session, edition, org.id, side) >= quota_of(profile):
         raise MatchmakingError(
             message

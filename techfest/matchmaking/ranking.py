@@ -206,6 +206,7 @@ def met_before(session: Session, edition: Edition) -> set[tuple[int, int]]:
 
 
 def reasons_for(session, edition, startup_id: int, investor_id: int) -> dict:
+    """The pair's score and its reasons in both languages, for a new meeting row."""
     out = {"score": None, "reasons_vi": [], "reasons_en": []}
     for lang in ("vi", "en"):
         score, reasons = pair_scores(session, edition, lang).get(

@@ -29,6 +29,7 @@ from techfest.matchmaking.ranking import met_before
 
 
 def requests_of(session: Session, edition: Edition, org_id: int) -> list[MeetingRequest]:
+    """Every request the organisation made or received in this edition, newest first."""
     return list(
         session.exec(
             select(MeetingRequest)
@@ -45,6 +46,7 @@ def requests_of(session: Session, edition: Edition, org_id: int) -> list[Meeting
 
 
 def is_expired(req: MeetingRequest, now: datetime | None = None) -> bool:
+    """Whether a pending request is past its expiry."""
     return (
         req.status == "pending"
         and req.expires_at is not None
@@ -53,6 +55,7 @@ def is_expired(req: MeetingRequest, now: datetime | None = None) -> bool:
 
 
 def effective_status(req: MeetingRequest) -> str:
+    """The request's status as people see it (a pending one past expiry reads expired)."""
     return "expired" if is_expired(req) else req.status
 
 
@@ -80,6 +83,7 @@ def expire_requests(session: Session, edition: Edition | None = None) -> int:
 def request_meeting(
     session: Session, edition: Edition, me: Participant, user: User, other_id: int, message: str
 ) -> MeetingRequest:
+    """Ask an organisation of the other side for a meeting; checked against quotas and history."""
     my_profile = require_profile(session, edition, me.organisation)
     other, other_profile = other_participant(session, edition, me, other_id)
     pair = (
@@ -145,6 +149,7 @@ def decide_request(
     request_id: int,
     accept: bool,
 ) -> MeetingRequest:
+    """Accept or decline a request made to your organisation (only once, even in a race)."""
     req = session.get(MeetingRequest, request_id)
     if req is None or req.edition_id != edition.id or req.to_organisation_id != me.organisation.id:
         raise NotFound()
@@ -202,6 +207,7 @@ def decide_request(
 def cancel_request(
     session: Session, edition: Edition, me: Participant, request_id: int
 ) -> MeetingRequest:
+    """Withdraw a request your organisation made, while it waits for an answer."""
     req = session.get(MeetingRequest, request_id)
     if (
         req is None

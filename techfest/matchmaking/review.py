@@ -42,6 +42,8 @@ from techfest.matchmaking.slots import slots, tables
 
 @dataclass
 class Review:
+    """Everything the organiser's review page shows."""
+
     run: MatcherRun | None
     slots: list[MeetingSlot]
     tables: list[MeetingTable]
@@ -53,6 +55,7 @@ class Review:
 
 
 def review(session: Session, edition: Edition) -> Review:
+    """The draft and confirmed schedule as a slot-by-table grid, with the run's figures."""
     meetings = list(
         session.exec(
             select(Meeting).where(Meeting.edition_id == edition.id, Meeting.status != "cancelled")
@@ -109,6 +112,7 @@ def live_figures(session, edition, views: list[MeetingView], startup_ids: list[i
 
 
 def participant_day(session: Session, edition: Edition, org_id: int) -> list[MeetingView]:
+    """One organisation's meetings, for the review page's side panel."""
     org = session.get(Organisation, org_id)
     if org is None:
         raise NotFound()
@@ -161,6 +165,7 @@ def _organiser_meeting(session, edition, meeting_id) -> Meeting:
 def move_meeting(
     session: Session, edition: Edition, user: User, meeting_id: int, slot_id: int, table_id: int
 ) -> Meeting:
+    """Move a draft or confirmed meeting to another slot and table; confirmed sides are told."""
     meeting = _organiser_meeting(session, edition, meeting_id)
     if meeting.status not in ("draft", "published"):
         raise MatchmakingError(_l("Only draft or confirmed meetings can be moved."))
@@ -192,6 +197,7 @@ def add_meeting(
     slot_id: int,
     table_id: int,
 ) -> Meeting:
+    """Add a meeting by hand (locked, so the next run keeps it); checked like a booking."""
     startup = session.get(Organisation, startup_id)
     investor = session.get(Organisation, investor_id)
     if (
@@ -235,6 +241,7 @@ def add_meeting(
 
 
 def set_locked(session: Session, edition: Edition, user: User, meeting_id: int, locked: bool):
+    """Lock a meeting so the next matcher run keeps it, or unlock it."""
     meeting = _organiser_meeting(session, edition, meeting_id)
     meeting.locked = locked
     session.add(meeting)
@@ -300,6 +307,7 @@ def publish(session: Session, edition: Edition, user: User) -> int:
 
 
 def schedule_text(session, edition, org_id: int, user: User) -> str:
+    """A participant's schedule as plain text, for the email sent when it is published."""
     tz = ZoneInfo(edition.timezone)
     lines = [
         _(

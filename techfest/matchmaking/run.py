@@ -38,6 +38,7 @@ from techfest.matchmaking.slots import slots, tables
 
 
 def latest_run(session: Session, edition: Edition) -> MatcherRun | None:
+    """The edition's last matcher run, or None."""
     return session.exec(
         select(MatcherRun).where(MatcherRun.edition_id == edition.id).order_by(MatcherRun.id.desc())
     ).first()
@@ -508,6 +509,7 @@ def apply_plan(session: Session, edition_id: int, job_id: int | None, plan: RunP
 
 
 def job_for(session: Session, edition: Edition, job_id: int):
+    """The matchmaking job with this id in this edition; NotFound otherwise."""
     from techfest.core.models import Job
 
     job = session.get(Job, job_id)
@@ -517,6 +519,7 @@ def job_for(session: Session, edition: Edition, job_id: int):
 
 
 def last_job(session: Session, edition: Edition):
+    """The edition's last matcher-run job, or None."""
     from techfest.core.models import Job
 
     return session.exec(

@@ -22,6 +22,7 @@ from techfest.matchmaking.models import (
 
 
 def slots(session: Session, edition: Edition) -> list[MeetingSlot]:
+    """The edition's meeting slots in time order."""
     return list(
         session.exec(
             select(MeetingSlot)
@@ -32,6 +33,7 @@ def slots(session: Session, edition: Edition) -> list[MeetingSlot]:
 
 
 def tables(session: Session, edition: Edition) -> list[MeetingTable]:
+    """The edition's meeting tables by number."""
     return list(
         session.exec(
             select(MeetingTable)
@@ -107,6 +109,7 @@ def add_slots(
 
 
 def delete_slot(session: Session, edition: Edition, user: User, slot_id: int) -> None:
+    """Remove a slot no meeting uses (and the unavailability marks on it)."""
     slot = session.get(MeetingSlot, slot_id)
     if slot is None or slot.edition_id != edition.id:
         raise NotFound()
@@ -177,6 +180,7 @@ def add_tables(
 
 
 def delete_table(session: Session, edition: Edition, user: User, table_id: int) -> None:
+    """Remove a table no meeting uses."""
     table = session.get(MeetingTable, table_id)
     if table is None or table.edition_id != edition.id:
         raise NotFound()
@@ -195,11 +199,13 @@ def delete_table(session: Session, edition: Edition, user: User, table_id: int) 
 
 
 def parse_hhmm(text: str) -> time:
+    """A time of day written HH:MM."""
     hour, minute = (int(p) for p in text.strip().split(":"))
     return time(hour, minute)
 
 
 def edition_days(edition: Edition) -> list[date]:
+    """The dates of the edition, first to last."""
     return [
         edition.starts_on + timedelta(days=k)
         for k in range((edition.ends_on - edition.starts_on).days + 1)

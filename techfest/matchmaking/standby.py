@@ -62,6 +62,8 @@ def standby_pairs(session: Session, edition: Edition) -> list[tuple[int, int]]:
 
 @dataclass
 class Offer:
+    """A freed place (slot and table) offered to one waiting pair."""
+
     slot: MeetingSlot
     table: MeetingTable
     startup: Organisation

@@ -31,6 +31,8 @@ from techfest.matchmaking.requests import requests_of
 
 @dataclass
 class Suggestion:
+    """One organisation of the other side, ranked, with the state of the pair."""
+
     organisation: Organisation
     profile: StartupProfile | InvestorProfile
     score: float

@@ -33,14 +33,17 @@ MAX_CAPACITY = 100_000
 
 
 def tz_of(edition: Edition) -> ZoneInfo:
+    """The edition's time zone."""
     return ZoneInfo(edition.timezone or "Asia/Ho_Chi_Minh")
 
 
 def local_day(edition: Edition, moment: datetime) -> date:
+    """The edition-local date of a moment."""
     return moment.astimezone(tz_of(edition)).date()
 
 
 def edition_days(edition: Edition) -> list[date]:
+    """The dates of the edition, first to last."""
     days = []
     day = edition.starts_on
     while day <= edition.ends_on and len(days) < 60:
@@ -50,16 +53,19 @@ def edition_days(edition: Edition) -> list[date]:
 
 
 def tracks(session: Session, edition_id: int) -> list[Track]:
+    """The edition's tracks."""
     return list(
         session.exec(select(Track).where(Track.edition_id == edition_id).order_by(Track.code))
     )
 
 
 def rooms(session: Session, edition_id: int) -> list[Room]:
+    """The edition's rooms."""
     return list(session.exec(select(Room).where(Room.edition_id == edition_id).order_by(Room.code)))
 
 
 def get_track(session: Session, edition_id: int, track_id: int) -> Track:
+    """The edition's track with this id; NotFound otherwise."""
     track = session.exec(
         select(Track).where(Track.id == track_id, Track.edition_id == edition_id)
     ).first()
@@ -69,6 +75,7 @@ def get_track(session: Session, edition_id: int, track_id: int) -> Track:
 
 
 def get_room(session: Session, edition_id: int, room_id: int) -> Room:
+    """The edition's room with this id; NotFound otherwise."""
     room = session.exec(
         select(Room).where(Room.id == room_id, Room.edition_id == edition_id)
     ).first()
@@ -78,6 +85,7 @@ def get_room(session: Session, edition_id: int, room_id: int) -> Room:
 
 
 def get_session(session: Session, edition_id: int, session_id: int) -> ProgrammeSession:
+    """The edition's session with this id; NotFound otherwise."""
     ps = session.exec(
         select(ProgrammeSession).where(
             ProgrammeSession.id == session_id, ProgrammeSession.edition_id == edition_id
@@ -90,6 +98,8 @@ def get_session(session: Session, edition_id: int, session_id: int) -> Programme
 
 @dataclass(frozen=True)
 class Filters:
+    """What a visitor filters the programme by: day, track, room, language, words."""
+
     day: date | None = None
     track_id: int | None = None
     room_id: int | None = None
@@ -152,6 +162,7 @@ class SessionCard:
 def list_sessions(
     session: Session, edition: Edition, filters: Filters | None = None
 ) -> list[ProgrammeSession]:
+    """The edition's sessions in time order, filtered."""
     filters = filters or Filters()
     query = select(ProgrammeSession).where(ProgrammeSession.edition_id == edition.id)
     if filters.day is not None:
@@ -238,6 +249,7 @@ def session_cards(
 def group_by_day(
     edition: Edition, items: list, key=lambda x: x.starts_at
 ) -> list[tuple[date, list]]:
+    """Items grouped by their edition-local day, days in order."""
     days: dict[date, list] = defaultdict(list)
     for item in items:
         days[local_day(edition, key(item))].append(item)

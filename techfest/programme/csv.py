@@ -46,6 +46,7 @@ CSV_REQUIRED = ("code", "title_vi", "date", "start", "end")
 
 
 def export_sessions_csv(session: Session, edition: Edition) -> str:
+    """The edition's sessions as a CSV file the import reads back."""
     tz = tz_of(edition)
     track_codes = {t.id: t.code for t in tracks(session, edition.id)}
     room_codes = {r.id: r.code for r in rooms(session, edition.id)}

@@ -21,6 +21,8 @@ from techfest.programme.signups import fill_from_waitlist, lock_session, time_ra
 
 @dataclass
 class SessionData:
+    """A session as the editor and the CSV import hand it over, checked by `check_session`."""
+
     code: str
     title_vi: str
     title_en: str
@@ -55,6 +57,7 @@ def parse_speakers(text: str) -> list[dict]:
 
 
 def format_speakers(speakers: list, separator: str = "\n") -> str:
+    """Speakers as the editor's text: one per line, `name | organisation`."""
     lines = []
     for s in speakers or []:
         if not isinstance(s, dict):
@@ -131,6 +134,7 @@ def room_clash(
     ends_at: datetime,
     current: ProgrammeSession | None = None,
 ) -> ProgrammeSession | None:
+    """The session already in the room at that time, if any."""
     query = select(ProgrammeSession).where(
         ProgrammeSession.edition_id == edition_id,
         ProgrammeSession.room_id == room_id,
@@ -199,6 +203,7 @@ def save_session(
 def save_track(
     session: Session, edition: Edition, actor: User, values: dict, track_id: int | None = None
 ) -> Track:
+    """Create or change a track (code, names, colour); audited."""
     track = get_track(session, edition.id, track_id) if track_id is not None else None
     if code_taken(session, Track, edition.id, values["code"], track and track.id):
         raise ProgrammeError(_l("Another track already uses this code."), field="code")
@@ -222,6 +227,7 @@ def save_track(
 def save_room(
     session: Session, edition: Edition, actor: User, values: dict, room_id: int | None = None
 ) -> Room:
+    """Create or change a room (code, names, capacity, location); audited."""
     room = get_room(session, edition.id, room_id) if room_id is not None else None
     if code_taken(session, Room, edition.id, values["code"], room and room.id):
         raise ProgrammeError(_l("Another room already uses this code."), field="code")

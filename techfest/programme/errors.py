@@ -20,8 +20,12 @@ class NotFound(ProgrammeError):
 
 
 class SignupClash(ProgrammeError):
+    """The person already has a seat in a session at the same time."""
+
     pass
 
 
 class SessionFull(ProgrammeError):
+    """No seat is free in the session."""
+
     pass

@@ -24,6 +24,8 @@ from techfest.programme.models import Room, Track
 
 @dataclass
 class ProgrammePage:
+    """What the public programme page shows."""
+
     days: list[tuple[date, list[SessionCard]]]
     tracks: list[Track]
     rooms: list[Room]
@@ -50,18 +52,22 @@ def programme_page(
 def session_card(
     session: Session, edition: Edition, session_id: int, user_id: int | None
 ) -> SessionCard:
+    """One session as its page shows it, with the viewer's place."""
     ps = get_session(session, edition.id, session_id)
     return session_cards(session, edition, [ps], user_id)[0]
 
 
 @dataclass
 class ManagePage:
+    """What the organiser's programme page shows."""
+
     sessions: list[SessionCard]
     tracks: list[Track]
     rooms: list[Room]
 
 
 def manage_page(session: Session, edition: Edition) -> ManagePage:
+    """The organiser's programme page: sessions by day, tracks and rooms."""
     return ManagePage(
         sessions=session_cards(session, edition, list_sessions(session, edition), None),
         tracks=tracks(session, edition.id),

@@ -31,6 +31,7 @@ def _lock_user(session: Session, user_id: int) -> None:
 
 
 def lock_session(session: Session, edition_id: int, session_id: int) -> ProgrammeSession:
+    """The edition's session, locked for a seat change (FOR UPDATE on PostgreSQL)."""
     ps = session.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.id == session_id, ProgrammeSession.edition_id == edition_id)
@@ -43,6 +44,7 @@ def lock_session(session: Session, edition_id: int, session_id: int) -> Programm
 
 
 def active_signup(session: Session, session_id: int, user_id: int) -> SessionSignup | None:
+    """The person's seat or waitlist place in the session, if any."""
     return session.exec(
         select(SessionSignup).where(
             SessionSignup.session_id == session_id,
@@ -252,6 +254,7 @@ def fill_from_waitlist(
 
 
 def star(session: Session, edition: Edition, user: User, session_id: int) -> SessionStar:
+    """Star a session: it shows in the agenda and counts as busy for meetings."""
     ps = get_session(session, edition.id, session_id)
     existing = session.exec(
         select(SessionStar).where(SessionStar.session_id == ps.id, SessionStar.user_id == user.id)
@@ -273,6 +276,7 @@ def star(session: Session, edition: Edition, user: User, session_id: int) -> Ses
 
 
 def unstar(session: Session, edition: Edition, user: User, session_id: int) -> None:
+    """Remove the star from a session."""
     ps = get_session(session, edition.id, session_id)
     session.execute(
         sa.delete(SessionStar)

@@ -42,6 +42,7 @@ def _back(session_id: int):
 @bp.get("/")
 @shared_page
 def index():
+    """The public programme, filtered by day, track, room and language."""
     filters = catalogue.Filters.parse(request.args, g.edition)
     page = pages.programme_page(db(), g.edition, filters, _user_id())
     can_sign_up = bool(user_roles())
@@ -58,6 +59,7 @@ def index():
 @bp.get("/sessions/<int:session_id>")
 @shared_page
 def detail(session_id: int):
+    """One session: time, room, speakers, seats left and the visitor's place."""
     card = pages.session_card(db(), g.edition, session_id, _user_id())
     can_sign_up = bool(user_roles())
     return render_template(
@@ -99,6 +101,7 @@ def sign_up(session_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 @participant_required
 def cancel(session_id: int):
+    """Give up your seat or waitlist place; the next person in line gets the seat."""
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -147,6 +150,7 @@ def unstar(session_id: int):
 @bp.get("/manage")
 @organiser_required
 def manage():
+    """The organiser's programme: sessions by day, tracks and rooms."""
     return render_template(
         "programme/manage.html",
         page=pages.manage_page(db(), g.edition),
@@ -171,12 +175,14 @@ def _session_form(ps=None) -> SessionForm:
 @bp.route("/manage/sessions/new", methods=["GET", "POST"])
 @organiser_required
 def session_new():
+    """Add a session."""
     return _edit_session(None)
 
 
 @bp.route("/manage/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def session_edit(session_id: int):
+    """Change a session; people who lose their time are told."""
     return _edit_session(session_id)
 
 
@@ -227,30 +233,35 @@ def _edit_simple(kind: str, form, object_id: int | None, template: str):
 @bp.route("/manage/tracks/new", methods=["GET", "POST"])
 @organiser_required
 def track_new():
+    """Add a track."""
     return _edit_simple("track", TrackForm(), None, "programme/simple_form.html")
 
 
 @bp.route("/manage/tracks/<int:track_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def track_edit(track_id: int):
+    """Change a track."""
     return _edit_simple("track", TrackForm(), track_id, "programme/simple_form.html")
 
 
 @bp.route("/manage/rooms/new", methods=["GET", "POST"])
 @organiser_required
 def room_new():
+    """Add a room."""
     return _edit_simple("room", RoomForm(), None, "programme/simple_form.html")
 
 
 @bp.route("/manage/rooms/<int:room_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def room_edit(room_id: int):
+    """Change a room."""
     return _edit_simple("room", RoomForm(), room_id, "programme/simple_form.html")
 
 
 @bp.get("/manage/sessions.csv")
 @organiser_required
 def export_csv():
+    """Download the sessions as CSV."""
     body = csv.export_sessions_csv(db(), g.edition)
     return Response(
         body,
@@ -265,6 +276,7 @@ def export_csv():
 @bp.route("/manage/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
+    """Create or update sessions from a CSV file: all rows or none."""
     form = ImportForm()
     report = None
     if form.validate_on_submit():

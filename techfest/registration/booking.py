@@ -57,6 +57,8 @@ class BadgeDetails:
 
 @dataclass(frozen=True)
 class RegisterResult:
+    """What registering did: the registration, and whether it is new."""
+
     registration: Registration
     #: False when the person was already registered (a repeated submission)
     created: bool
@@ -335,6 +337,7 @@ def cancel_registration(
 def cancel_registration_as_organiser(
     session: Session, edition_id: int, registration_id: int, *, by_user_id: int, my_url: str = ""
 ) -> list[Registration]:
+    """An organiser cancels someone's registration; the next in line moves up."""
     registration = session.exec(
         select(Registration).where(
             Registration.id == registration_id, Registration.edition_id == edition_id

@@ -70,6 +70,8 @@ NO_PASSWORD = "!"  # noqa: S105 - not a password: a hash no password matches
 
 @dataclass(frozen=True)
 class TicketTypeData:
+    """A ticket type as the organiser's form hands it over."""
+
     code: str
     name_vi: str
     name_en: str
@@ -82,6 +84,8 @@ class TicketTypeData:
 
 @dataclass(frozen=True)
 class TicketOffer:
+    """A ticket type as the registration page offers it: places left, waiting."""
+
     ticket: TicketType
     places_left: int
     waiting: int
@@ -92,6 +96,7 @@ class TicketOffer:
 
 
 def consent_text(language: str) -> str:
+    """The consent text in `language`."""
     return CONSENT_TEXTS.get(language, CONSENT_TEXTS["vi"])
 
 
@@ -101,10 +106,12 @@ def has_control_chars(value: str) -> bool:
 
 
 def clean(value: str | None) -> str:
+    """A field's text, trimmed and in one Unicode form (NFC)."""
     return unicodedata.normalize("NFC", (value or "").strip())
 
 
 def is_on_sale(ticket: TicketType, now: datetime | None = None) -> bool:
+    """Whether the ticket type is public and inside its sale dates."""
     now = now or now_utc()
     if ticket.sale_starts_at is not None and now < ticket.sale_starts_at:
         return False
@@ -121,6 +128,7 @@ def ticket_types(session: Session, edition_id: int) -> list[TicketType]:
 
 
 def ticket_type_in(session: Session, edition_id: int, ticket_type_id: int) -> TicketType:
+    """The edition's ticket type with this id; NotFound otherwise."""
     ticket = session.exec(
         select(TicketType).where(
             TicketType.id == ticket_type_id, TicketType.edition_id == edition_id
@@ -132,6 +140,7 @@ def ticket_type_in(session: Session, edition_id: int, ticket_type_id: int) -> Ti
 
 
 def waiting_counts(session: Session, edition_id: int) -> dict[int, int]:
+    """How many people wait for each ticket type."""
     rows = session.exec(
         select(Registration.ticket_type_id, func.count())
         .where(Registration.edition_id == edition_id, Registration.status == "waitlisted")
@@ -153,6 +162,7 @@ def public_offers(
 
 
 def check_ticket_data(data: TicketTypeData) -> None:
+    """Refuse a ticket type whose fields break a rule."""
     if not CODE_RE.match(data.code):
         raise RegistrationError(
             _l("The code uses capital letters, digits, - and _ (at most 32 characters).")
@@ -164,6 +174,7 @@ def check_ticket_data(data: TicketTypeData) -> None:
 
 
 def code_taken_in(session: Session, edition_id: int, code: str, except_id: int | None) -> bool:
+    """Whether another ticket type of the edition uses the code."""
     query = select(TicketType.id).where(
         TicketType.edition_id == edition_id, TicketType.code == code
     )

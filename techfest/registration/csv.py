@@ -55,6 +55,8 @@ EXPORT_COLUMNS = (
 
 @dataclass
 class ImportResult:
+    """What a delegate import did, beyond the report: accounts made, confirmed, waiting."""
+
     report: ImportReport
     confirmed: int = 0
     waitlisted: int = 0
@@ -113,6 +115,8 @@ def export_csv(session: Session, edition: Edition, *, status: str | None = None)
 
 @dataclass(frozen=True)
 class DelegateRow:
+    """One checked row of a delegate CSV file."""
+
     line: int
     email: str
     ticket_id: int

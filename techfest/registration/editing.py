@@ -16,6 +16,7 @@ from techfest.registration.models import Registration, TicketType
 def create_ticket_type(
     session: Session, edition_id: int, data: TicketTypeData, *, by_user_id: int | None
 ) -> TicketType:
+    """Create a ticket type; audited."""
     check_ticket_data(data)
     if code_taken_in(session, edition_id, data.code, None):
         raise RegistrationError(_l("Another ticket type of this edition uses this code."))

@@ -12,11 +12,15 @@ class RegistrationError(DomainError):
 
 
 class TicketNotAvailable(RegistrationError):
+    """The ticket type is not on sale."""
+
     def __init__(self) -> None:
         super().__init__(_l("This ticket type is not on sale. Please choose another one."))
 
 
 class NotRegistered(RegistrationError):
+    """The person has no live registration."""
+
     def __init__(self) -> None:
         super().__init__(_l("You have no active registration for this edition."))
 

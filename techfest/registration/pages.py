@@ -19,6 +19,8 @@ from techfest.registration.models import Registration, TicketType
 
 @dataclass
 class RegistrationPage:
+    """One page of the organiser's registration list."""
+
     rows: list[tuple[Registration, TicketType]]
     total: int
     page: int
@@ -30,6 +32,7 @@ class RegistrationPage:
 
 
 def filtered(query, edition_id: int, status: str | None, ticket_type_id: int | None, q: str):
+    """The registrations query narrowed by status, ticket type and words."""
     query = query.where(Registration.edition_id == edition_id)
     if status in STATUSES:
         query = query.where(Registration.status == status)
@@ -106,6 +109,7 @@ def ticket_overview(session: Session, edition_id: int) -> list[tuple[TicketType,
 
 
 def waitlist_ranks(session: Session, edition_id: int) -> dict[int, int]:
+    """Registration id -> place on its ticket's waitlist (1 = next)."""
     rows = session.exec(
         select(Registration.id, Registration.ticket_type_id)
         .where(Registration.edition_id == edition_id, Registration.status == "waitlisted")

@@ -23,6 +23,7 @@ def _my_url() -> str:
 
 @bp.get("/")
 def index():
+    """The edition's registration page: tickets on offer, or your registration."""
     offers = catalogue.public_offers(db(), g.edition.id)
     mine = (
         booking.registration_for(db(), g.edition.id, current_user.id)
@@ -35,6 +36,7 @@ def index():
 @bp.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
+    """Register for the edition: a place, or the ticket's waitlist when it is full."""
     existing = booking.registration_for(db(), g.edition.id, current_user.id)
     if existing is not None:
         flash(_("You are already registered for this edition."), "info")
@@ -86,6 +88,7 @@ def register():
 @bp.get("/me")
 @login_required
 def mine():
+    """Your registration: ticket, status, place on the waitlist."""
     reg = booking.registration_for(db(), g.edition.id, current_user.id)
     ticket = position = None
     if reg is not None:
@@ -99,6 +102,7 @@ def mine():
 @bp.post("/me/cancel")
 @login_required
 def cancel():
+    """Cancel your registration; the next in line moves up."""
     form = CancelForm()
     if form.validate_on_submit():
         with refused_on(form, as_flash="warning"):
@@ -123,6 +127,7 @@ def _filters() -> dict:
 @bp.get("/manage/")
 @organiser_required
 def manage():
+    """The organiser's list of registrations, filtered."""
     filters = _filters()
     page = pages.list_registrations(
         db(), g.edition.id, page=request.args.get("page", 1, type=int), **filters
@@ -139,6 +144,7 @@ def manage():
 @bp.post("/manage/<int:registration_id>/cancel")
 @organiser_required
 def manage_cancel(registration_id: int):
+    """Cancel someone's registration."""
     form = CancelForm()
     if form.validate_on_submit():
         with refused_on(form, as_flash="warning"):
@@ -153,6 +159,7 @@ def manage_cancel(registration_id: int):
 @bp.get("/manage/export.csv")
 @organiser_required
 def export():
+    """Download the registrations as CSV."""
     text = csv.export_csv(db(), g.edition, status=_filters()["status"])
     return Response(
         text,
@@ -167,6 +174,7 @@ def export():
 @bp.route("/manage/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
+    """Import delegates from a CSV file: all rows or none."""
     form = ImportForm()
     result = None
     file_error = None
@@ -208,6 +216,7 @@ def import_csv():
 @bp.get("/manage/tickets/")
 @organiser_required
 def tickets():
+    """The ticket types with places taken and people waiting."""
     overview = pages.ticket_overview(db(), g.edition.id)
     return render_template("registration/tickets.html", overview=overview)
 
@@ -215,6 +224,7 @@ def tickets():
 @bp.route("/manage/tickets/new", methods=["GET", "POST"])
 @organiser_required
 def ticket_new():
+    """Create a ticket type."""
     form = TicketTypeForm()
     if form.validate_on_submit():
         with refused_on(form, as_flash="danger"):
@@ -230,6 +240,7 @@ def ticket_new():
 @bp.route("/manage/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def ticket_edit(ticket_id: int):
+    """Change a ticket type; a larger capacity moves people up from the waitlist."""
     ticket = catalogue.ticket_type_in(db(), g.edition.id, ticket_id)
     form = TicketTypeForm()
     if request.method == "GET":
