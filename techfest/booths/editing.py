@@ -121,24 +121,34 @@ def save_booth(
     booth.size = data.size
     booth.price_vnd = data.price_vnd
     booth.x, booth.y, booth.w, booth.h = rect
-    try:
-        with session.begin_nested():
-            session.add(booth)
-            session.flush()
-    except IntegrityError:
-        raise BoothError(
-            _l("Another booth already uses the code %(code)s.", code=code), "code"
-        ) from None
-    audit.record(
+    _write_coded(
         session,
+        booth,
+        _l("Another booth already uses the code %(code)s.", code=code),
         "booth.create" if booth_id is None else "booth.update",
-        user_id=organiser.id,
-        edition_id=edition.id,
-        object_type="booth",
-        object_id=booth.id,
-        code=booth.code,
+        organiser,
+        edition,
     )
     return booth
+
+
+def _write_coded(session: Session, row, taken_message, action: str, organiser, edition) -> None:
+    """Write a booth or zone; the unique code index has the last word. Audited."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise BoothError(taken_message, "code") from None
+    audit.record(
+        session,
+        action,
+        user_id=organiser.id,
+        edition_id=edition.id,
+        object_type=type(row).__name__.lower(),
+        object_id=row.id,
+        code=row.code,
+    )
 
 
 def save_zone(
@@ -172,22 +182,13 @@ def save_zone(
     zone.name_vi = name_vi.strip()
     zone.name_en = name_en.strip()
     zone.color = color.lower()
-    try:
-        with session.begin_nested():
-            session.add(zone)
-            session.flush()
-    except IntegrityError:
-        raise BoothError(
-            _l("Another zone already uses the code %(code)s.", code=code), "code"
-        ) from None
-    audit.record(
+    _write_coded(
         session,
+        zone,
+        _l("Another zone already uses the code %(code)s.", code=code),
         "zone.create" if zone_id is None else "zone.update",
-        user_id=organiser.id,
-        edition_id=edition.id,
-        object_type="zone",
-        object_id=zone.id,
-        code=zone.code,
+        organiser,
+        edition,
     )
     return zone
 

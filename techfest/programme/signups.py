@@ -87,6 +87,20 @@ def time_range(edition: Edition, ps: ProgrammeSession) -> str:
     return f"{start:%d/%m %H:%M}–{end:%H:%M}"
 
 
+def _take_seat(session: Session, session_id: int) -> bool:
+    """Take one seat of the session if one is free, in one atomic update (no race)."""
+    taken = session.execute(
+        sa.update(ProgrammeSession)
+        .where(
+            ProgrammeSession.id == session_id,
+            ProgrammeSession.seats_taken < ProgrammeSession.capacity,
+        )
+        .values(seats_taken=ProgrammeSession.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return taken == 1
+
+
 def sign_up(session: Session, edition: Edition, user: User, session_id: int) -> SessionSignup:
     """Give the person a seat, or a waitlist place when the session is full.
 
@@ -110,16 +124,7 @@ def sign_up(session: Session, edition: Edition, user: User, session_id: int) -> 
         )
     try:
         with session.begin_nested():
-            taken = session.execute(
-                sa.update(ProgrammeSession)
-                .where(
-                    ProgrammeSession.id == ps.id,
-                    ProgrammeSession.seats_taken < ProgrammeSession.capacity,
-                )
-                .values(seats_taken=ProgrammeSession.seats_taken + 1)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if taken == 1:
+            if _take_seat(session, ps.id):
                 signup = SessionSignup(session_id=ps.id, user_id=user.id, status="seated")
             else:
                 last = session.exec(
@@ -232,16 +237,7 @@ def fill_from_waitlist(
         ).first()
         if waiting is None:
             break
-        taken = session.execute(
-            sa.update(ProgrammeSession)
-            .where(
-                ProgrammeSession.id == ps.id,
-                ProgrammeSession.seats_taken < ProgrammeSession.capacity,
-            )
-            .values(seats_taken=ProgrammeSession.seats_taken + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if taken != 1:
+        if not _take_seat(session, ps.id):
             break
         waiting.status = "seated"
         waiting.waitlist_position = None
