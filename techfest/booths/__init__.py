@@ -17,4 +17,4 @@ def init_app(app: Flask) -> None:
     add_nav(app, _l("My booth"), "booths.mine", roles=("startup",))
     add_nav(app, _l("Booth requests"), "booths.requests", roles=("organiser",))
     add_commands(app, cli.commands)
-    add_demo_loader(app, demo.load_demo)
+    add_demo_loader(app, "booths", demo.load_demo)

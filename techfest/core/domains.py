@@ -41,14 +41,22 @@ def job_handler_for(app: Flask, kind: str) -> Callable:
     return app.extensions.get(JOB_HANDLERS, {})[kind]
 
 
-def add_demo_loader(app: Flask, loader: DemoLoader) -> None:
+#: the order the domains add their demo records in: each sees what the ones before it made,
+#: so changing it changes the demo (booths first, registration's VIP waitlist last)
+DEMO_ORDER = ("booths", "matchmaking", "organiser", "programme", "registration")
+
+
+def add_demo_loader(app: Flask, domain: str, loader: DemoLoader) -> None:
     """A domain's `load_demo(session, edition)`, run after the base demo of each edition."""
-    app.extensions.setdefault(DEMO_LOADERS, []).append(loader)
+    if domain not in DEMO_ORDER:
+        raise ValueError(f"{domain} has no place in DEMO_ORDER")
+    app.extensions.setdefault(DEMO_LOADERS, {})[domain] = loader
 
 
 def demo_loaders(app: Flask) -> list[DemoLoader]:
-    """The domains' demo loaders, in the order the domains registered."""
-    return list(app.extensions.get(DEMO_LOADERS, ()))
+    """The domains' demo loaders, in DEMO_ORDER."""
+    registered = app.extensions.get(DEMO_LOADERS, {})
+    return [registered[d] for d in DEMO_ORDER if d in registered]
 
 
 def set_edition_overview(app: Flask, reader: Callable) -> None:

@@ -18,4 +18,4 @@ def init_app(app: Flask) -> None:
     add_nav(app, _l("Matchmaking"), "matchmaking.admin", roles=("organiser",))
     add_commands(app, cli.commands)
     add_job_handler(app, jobs.KIND, jobs.run_matcher)
-    add_demo_loader(app, demo.load_demo)
+    add_demo_loader(app, "matchmaking", demo.load_demo)

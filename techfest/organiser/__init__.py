@@ -16,5 +16,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.privacy_bp)
     add_nav(app, _l("Dashboard"), "organiser.dashboard", roles=("organiser",))
     add_commands(app, cli.commands)
-    add_demo_loader(app, demo.load_demo)
+    add_demo_loader(app, "organiser", demo.load_demo)
     set_edition_overview(app, services.edition_overview)

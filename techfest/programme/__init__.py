@@ -15,4 +15,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     add_nav(app, _l("Programme"), "programme.index")
     add_commands(app, cli.commands)
-    add_demo_loader(app, demo.load_demo)
+    add_demo_loader(app, "programme", demo.load_demo)

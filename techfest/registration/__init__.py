@@ -16,4 +16,4 @@ def init_app(app: Flask) -> None:
     add_nav(app, _l("Registration"), "registration.index")
     add_nav(app, _l("Delegates"), "registration.manage", roles=("organiser",))
     add_commands(app, cli.commands)
-    add_demo_loader(app, demo.load_demo)
+    add_demo_loader(app, "registration", demo.load_demo)
