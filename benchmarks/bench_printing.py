@@ -58,9 +58,9 @@ def invent_edition(session: Session, delegates: int) -> int:
     """An edition shaped like the demo, for when its content files are not there."""
     from werkzeug.security import generate_password_hash
 
-    from techfest.auth.models import EditionRole, User
+    from techfest.auth.models import User
     from techfest.booths.models import Booth, BoothBooking, Zone
-    from techfest.core.models import Edition, Organisation
+    from techfest.core.models import Edition, EditionRole, Organisation
     from techfest.matchmaking.models import Meeting, MeetingSlot, MeetingTable
     from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
     from techfest.registration.models import Registration, TicketType

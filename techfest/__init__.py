@@ -18,7 +18,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config or Config)
     app.config.update(overrides)
     register_extensions(app)
-    register_blueprints(app)
+    register_domains(app)
     register_cli(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -41,33 +41,42 @@ def register_extensions(app: Flask) -> None:
     auth_services.init_login(login_manager)
 
 
-DOMAINS = (
-    "core",
-    "auth",
-    "registration",
-    "booths",
-    "programme",
-    "matchmaking",
-    "printing",
-    "organiser",
-    "checkin",
-)
+def register_domains(app: Flask) -> None:
+    """Every domain registers itself one way: its `init_app` (blueprint, menu, commands,
+    job handlers, demo loader). The order is the menu's order."""
+    from techfest import (
+        agenda,
+        auth,
+        booths,
+        checkin,
+        core,
+        matchmaking,
+        organiser,
+        printing,
+        programme,
+        registration,
+    )
 
-
-def register_blueprints(app: Flask) -> None:
-    """Each domain package holds its blueprint; its views module adds the routes."""
-    import importlib
-
-    for name in DOMAINS:
-        package = importlib.import_module(f"techfest.{name}")
-        importlib.import_module(f"techfest.{name}.views")
-        app.register_blueprint(package.bp)
+    for domain in (
+        core,
+        auth,
+        registration,
+        booths,
+        programme,
+        agenda,
+        matchmaking,
+        printing,
+        organiser,
+        checkin,
+    ):
+        domain.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
-    from techfest.cli import register_commands
+    """The commands every installation shares (the domains add theirs in `init_app`)."""
+    from techfest import cli
 
-    register_commands(app)
+    cli.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from techfest.db import writing
@@ -32,10 +31,11 @@ def init_db() -> None:
 @click.option("--delegates", default=320, show_default=True, help="Delegates to invent for 2025.")
 def seed_demo(delegates: int) -> None:
     """Load the Techfest Hải Phòng 2024 and 2025 demo editions (skips what exists)."""
+    from techfest.core.domains import demo_loaders
     from techfest.demo.load import load_demo
 
     with writing(), _session() as session:
-        results = load_demo(session, delegates=delegates)
+        results = load_demo(session, delegates=delegates, loaders=demo_loaders(current_app))
         session.commit()
     for loaded in results:
         state = "loaded" if loaded.created else "already present, left unchanged"
@@ -83,34 +83,8 @@ def send_mail() -> None:
     click.echo(f"Sent {sent} message(s).")
 
 
-def register_commands(app: Flask) -> None:
-    """Shared commands, plus every `commands` list in techfest/<domain>/cli.py."""
-    import importlib
-    import pkgutil
+def init_app(app: Flask) -> None:
+    """The commands every installation shares; each domain's `init_app` adds its own."""
+    from techfest.core.domains import add_commands
 
-    import techfest
-
-    commands = [init_db, seed_demo, demo_logins, create_organiser, send_mail]
-    for info in pkgutil.iter_modules(techfest.__path__):
-        if not info.ispkg:
-            continue
-        try:
-            module = importlib.import_module(f"techfest.{info.name}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"techfest.{info.name}.cli":
-                raise
-            continue
-        commands.extend(getattr(module, "commands", ()))
-    for command in commands:
-        _with_app_context(command)
-        app.cli.add_command(command)
-
-
-def _with_app_context(command: click.Command) -> None:
-    """Run a command (or every command of a group) inside the application context."""
-    if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            _with_app_context(sub)
-    elif command.callback is not None and not getattr(command.callback, "_tf_ctx", False):
-        command.callback = with_appcontext(command.callback)
-        command.callback._tf_ctx = True
+    add_commands(app, [init_db, seed_demo, demo_logins, create_organiser, send_mail])

@@ -2,10 +2,10 @@
 
 from sqlmodel import SQLModel
 
-from techfest.auth.models import EditionRole, User
+from techfest.auth.models import User
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
-from techfest.core.models import AuditLog, Edition, Job, Organisation, OutboxEmail
+from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
 from techfest.matchmaking.models import (
     InvestorProfile,
     MatcherRun,

@@ -1,5 +1,12 @@
 """Accounts: sign up, log in, log out, password reset."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this domain with the application: pages, menu, commands, jobs, demo."""
+    from techfest.auth import views
+
+    app.register_blueprint(views.bp)

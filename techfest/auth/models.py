@@ -5,14 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlmodel import Field, SQLModel
 
 from techfest.core.models import utc_field
 from techfest.db import now_utc
-
-ROLES = ("organiser", "startup", "investor", "delegate")
 
 
 def new_token() -> str:
@@ -41,18 +38,3 @@ class User(UserMixin, SQLModel, table=True):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account and self.erased_at is None
-
-
-class EditionRole(SQLModel, table=True):
-    """A person's role in one edition: organiser, startup member, investor or delegate."""
-
-    __table_args__ = (
-        sa.UniqueConstraint("user_id", "edition_id", "role", name="uq_edition_role"),
-        sa.CheckConstraint(
-            "role IN ('organiser', 'startup', 'investor', 'delegate')", name="ck_edition_role"
-        ),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id", index=True)
-    edition_id: int = Field(foreign_key="edition.id", index=True)
-    role: str

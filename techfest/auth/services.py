@@ -13,9 +13,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from techfest.auth.models import ROLES, EditionRole, User
+from techfest.auth.models import User
 from techfest.core.mail import queue_email
-from techfest.core.models import Organisation
+from techfest.core.models import ROLES, EditionRole, Organisation
 from techfest.db import now_utc
 
 #: checked against when the email is unknown, so both paths take the same time

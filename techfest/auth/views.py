@@ -1,14 +1,16 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from techfest.auth import bp, services
+from techfest.auth import services
 from techfest.auth.forms import LoginForm, ResetForm, ResetRequestForm, SignupForm
 from techfest.core.editions import current_edition
 from techfest.core.navigation import safe_next
 from techfest.db import db
 from techfest.extensions import limiter
 from techfest.i18n import lang
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -54,6 +54,7 @@ def is_live(booking: BoothBooking | None, now: datetime) -> bool:
 
 
 def state_of(booth: Booth, live_booking: BoothBooking | None) -> str:
+    """A booth's state given the booking that holds it now (if any): free, held, taken, blocked."""
     if booth.status == "blocked":
         return BLOCKED
     if live_booking is None:
@@ -62,6 +63,7 @@ def state_of(booth: Booth, live_booking: BoothBooking | None) -> str:
 
 
 def live_booking_of(session: Session, booth_id: int, now: datetime) -> BoothBooking | None:
+    """The booking that holds the booth at `now`, if any."""
     return session.exec(
         select(BoothBooking).where(BoothBooking.booth_id == booth_id, live_clause(now))
     ).first()
@@ -143,4 +145,5 @@ def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
 
 
 def inside_hall(x: int, y: int, w: int, h: int) -> bool:
+    """Whether a rectangle lies inside the hall."""
     return x >= 0 and y >= 0 and w > 0 and h > 0 and x + w <= HALL_WIDTH and y + h <= HALL_HEIGHT

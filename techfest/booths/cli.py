@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from sqlmodel import Session
 
-from techfest.booths import services
+from techfest.booths import booking
 from techfest.db import writing
 
 
@@ -14,7 +14,7 @@ from techfest.db import writing
 def expire_booth_holds() -> None:
     """Free booths whose requests were not approved in time."""
     with writing(), Session(current_app.extensions["techfest_engine"]) as session:
-        expired = services.expire_holds(session)
+        expired = booking.expire_holds(session)
         session.commit()
     click.echo(f"Expired {expired} booth hold(s).")
 

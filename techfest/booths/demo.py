@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from techfest.auth.models import EditionRole, User
+from techfest.auth.models import User
 from techfest.booths.models import Booth, BoothBooking
-from techfest.core.models import Edition
+from techfest.core.models import Edition, EditionRole
 
 #: booths by the stage kept for the press and first aid (sample choice)
 BLOCKED_CODES = ("F05", "F06")

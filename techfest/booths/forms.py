@@ -16,7 +16,8 @@ from wtforms.validators import (
 )
 
 from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH
-from techfest.booths.services import MAX_BOOTHS_LIMIT, MAX_HOLD_HOURS, MAX_PRICE_VND
+from techfest.booths.catalogue import MAX_PRICE_VND
+from techfest.booths.editing import MAX_BOOTHS_LIMIT, MAX_HOLD_HOURS
 from techfest.core.forms import TranslatedForm
 from techfest.i18n import pick
 
@@ -140,10 +141,6 @@ class ReasonForm(TranslatedForm):
         ],
         render_kw={"rows": 3},
     )
-
-
-class EmptyForm(TranslatedForm):
-    """Buttons that only need the CSRF token."""
 
 
 class ImportForm(TranslatedForm):

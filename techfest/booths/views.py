@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from techfest.booths import bp
-from techfest.booths import services as booth_services
+from techfest.booths import booking as bookings
+from techfest.booths import catalogue, csv, editing, pages
 from techfest.booths.availability import STATES
+from techfest.booths.editing import BoothData
 from techfest.booths.forms import (
     AllowanceForm,
     BoothForm,
-    EmptyForm,
     ImportForm,
     ReasonForm,
     SettingsForm,
     ZoneForm,
 )
-from techfest.booths.services import BoothData, BoothError, BoothNotFound
-from techfest.core.editions import organiser_required, role_required, user_roles
-from techfest.core.navigation import add_nav
+from techfest.core.actions import press
+from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
+from techfest.core.errors import refusal_target, refused_on
+from techfest.core.forms import ActionForm
 from techfest.db import db
 
-add_nav(_l("Booths"), "booths.index")
-add_nav(_l("My booth"), "booths.mine", roles=("startup",))
-add_nav(_l("Booth requests"), "booths.requests", roles=("organiser",))
+bp = scope_to_edition(Blueprint("booths", __name__, url_prefix="/<int:year>/booths"))
+
 
 startup_required = role_required("startup")
 
@@ -34,32 +34,34 @@ startup_required = role_required("startup")
 def _filters() -> tuple[str | None, str | None]:
     zone = (request.args.get("zone") or "").strip().upper() or None
     size = (request.args.get("size") or "").strip().upper() or None
-    return zone, (size if size in booth_services.SIZES else None)
+    return zone, (size if size in catalogue.SIZES else None)
 
 
 def _plan_page(template: str):
     zone, size = _filters()
-    plan = booth_services.floor_plan(db(), g.edition, zone, size)
+    plan = pages.floor_plan(db(), g.edition, zone, size)
     if zone and zone not in {z.code for z in plan.zones}:
-        plan = booth_services.floor_plan(db(), g.edition, None, size)
+        plan = pages.floor_plan(db(), g.edition, None, size)
         zone = None
     return render_template(
         template,
         plan=plan,
         zone=zone or "",
         size=size or "",
-        sizes=booth_services.SIZES,
+        sizes=catalogue.SIZES,
         states=STATES,
     )
 
 
 @bp.get("/")
 def index():
+    """The floor plan: every booth, free or taken, by zone."""
     return _plan_page("booths/index.html")
 
 
 @bp.get("/list")
 def listing():
+    """The booths as a list, filtered like the plan."""
     return _plan_page("booths/list.html")
 
 
@@ -69,34 +71,27 @@ def _viewer_org() -> int | None:
 
 @bp.get("/<int:booth_id>")
 def detail(booth_id: int):
-    try:
-        info = booth_services.booth_detail(db(), g.edition, booth_id, _viewer_org())
-    except BoothNotFound:
-        abort(404)
+    """One booth: size, price, zone and whether the startup can ask for it."""
+    info = pages.booth_detail(db(), g.edition, booth_id, _viewer_org())
     roles = user_roles()
     return render_template(
         "booths/detail.html",
         info=info,
         can_request="startup" in roles and info.state == "free",
         is_organiser="organiser" in roles,
-        form=EmptyForm(),
+        form=ActionForm(),
     )
 
 
 @bp.post("/<int:booth_id>/request")
 @startup_required
+@refusal_target("booths.detail", "booth_id")
 def request_booth(booth_id: int):
-    form = EmptyForm()
+    """A startup asks for a free booth; it is held for them until the organisers decide."""
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booking = booth_services.request_booth(db(), g.edition, booth_id, current_user)
-    except BoothNotFound:
-        abort(404)
-    except BoothError as exc:
-        db().rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("booths.detail", booth_id=booth_id))
+    booking = bookings.request_booth(db(), g.edition, booth_id, current_user)
     db().commit()
     flash(
         _(
@@ -111,32 +106,26 @@ def request_booth(booth_id: int):
 @bp.get("/mine")
 @startup_required
 def mine():
-    rows = booth_services.organisation_bookings(db(), g.edition, current_user.organisation_id)
+    """The startup's booth requests and bookings."""
+    rows = pages.organisation_bookings(db(), g.edition, current_user.organisation_id)
     limit = (
-        booth_services.booth_limit(db(), g.edition, current_user.organisation_id)
+        catalogue.booth_limit(db(), g.edition, current_user.organisation_id)
         if current_user.organisation_id
         else 0
     )
-    return render_template("booths/mine.html", rows=rows, limit=limit, form=EmptyForm())
+    return render_template("booths/mine.html", rows=rows, limit=limit, form=ActionForm())
 
 
 @bp.post("/mine/<int:booking_id>/withdraw")
 @startup_required
+@refusal_target("booths.mine")
 def withdraw(booking_id: int):
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        booth_services.withdraw_booking(db(), g.edition, booking_id, current_user)
-    except BoothNotFound:
-        abort(404)
-    except BoothError as exc:
-        db().rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("booths.mine"))
-    db().commit()
-    flash(_("Your request was withdrawn; the booth is free again."), "success")
-    return redirect(url_for("booths.mine"))
+    """A startup withdraws its booth request; the booth is free again."""
+    return press(
+        lambda: bookings.withdraw_booking(db(), g.edition, booking_id, current_user),
+        _("Your request was withdrawn; the booth is free again."),
+        url_for("booths.mine"),
+    )
 
 
 # --- organisers ----------------------------------------------------------------------------
@@ -145,41 +134,40 @@ def withdraw(booking_id: int):
 @bp.get("/manage/requests")
 @organiser_required
 def requests():
+    """The organiser's booth requests, by status."""
     status = request.args.get("status", "pending")
-    if status not in booth_services.BOOKING_STATUSES:
+    if status not in catalogue.BOOKING_STATUSES:
         status = "pending"
-    rows = booth_services.bookings_by_status(db(), g.edition, status)
-    counts = booth_services.status_counts(db(), g.edition)
+    rows = pages.bookings_by_status(db(), g.edition, status)
+    counts = pages.status_counts(db(), g.edition)
     return render_template(
         "booths/manage/requests.html",
         rows=rows,
         status=status,
         counts=counts,
-        statuses=booth_services.BOOKING_STATUSES,
+        statuses=catalogue.BOOKING_STATUSES,
     )
 
 
 @bp.get("/manage/requests/<int:booking_id>")
 @organiser_required
 def booking(booking_id: int):
-    try:
-        row = booth_services.organiser_booking(db(), g.edition, booking_id)
-    except BoothNotFound:
-        abort(404)
+    """One booth request, for the organiser's decision."""
+    row = pages.organiser_booking(db(), g.edition, booking_id)
     return render_template("booths/manage/booking.html", row=row, form=ReasonForm())
 
 
 _DECISIONS = {
     "approve": (
-        booth_services.approve_booking,
+        bookings.approve_booking,
         _l("Booking approved; the startup was told by email."),
     ),
     "reject": (
-        booth_services.reject_booking,
+        bookings.reject_booking,
         _l("Request rejected; the startup was told by email."),
     ),
     "cancel": (
-        booth_services.cancel_booking,
+        bookings.cancel_booking,
         _l("Booking cancelled; the startup was told by email."),
     ),
 }
@@ -187,28 +175,17 @@ _DECISIONS = {
 
 @bp.post("/manage/requests/<int:booking_id>/<action>")
 @organiser_required
+@refusal_target("booths.booking", "booking_id")
 def decide(booking_id: int, action: str):
+    """Approve, reject or cancel a booth request; the startup is told."""
     if action not in _DECISIONS:
         abort(404)
     service, done = _DECISIONS[action]
     form = ReasonForm()
-    try:
-        row = booth_services.organiser_booking(db(), g.edition, booking_id)
-    except BoothNotFound:
-        abort(404)
+    row = pages.organiser_booking(db(), g.edition, booking_id)
     if form.validate_on_submit():
-        try:
+        with refused_on(form, fields=("reason",)):
             service(db(), g.edition, booking_id, current_user, form.reason.data or "")
-        except BoothNotFound:
-            abort(404)
-        except BoothError as exc:
-            db().rollback()
-            if exc.field == "reason":
-                form.reason.errors = [exc.message]
-            else:
-                flash(str(exc.message), "danger")
-                return redirect(url_for("booths.booking", booking_id=booking_id))
-        else:
             db().commit()
             flash(str(done), "success")
             return redirect(url_for("booths.requests", status=row.status))
@@ -218,8 +195,9 @@ def decide(booking_id: int, action: str):
 @bp.get("/manage/")
 @organiser_required
 def manage():
-    plan = booth_services.floor_plan(db(), g.edition)
-    return render_template("booths/manage/booths.html", plan=plan, form=EmptyForm())
+    """The organiser's floor-plan editor."""
+    plan = pages.floor_plan(db(), g.edition)
+    return render_template("booths/manage/booths.html", plan=plan, form=ActionForm())
 
 
 def _booth_form_page(form: BoothForm, booth_id: int | None):
@@ -234,14 +212,8 @@ def _booth_form_page(form: BoothForm, booth_id: int | None):
             w=form.w.data,
             h=form.h.data,
         )
-        try:
-            booth = booth_services.save_booth(db(), g.edition, current_user, data, booth_id)
-        except BoothNotFound:
-            abort(404)
-        except BoothError as exc:
-            db().rollback()
-            getattr(form, exc.field or "code").errors = [exc.message]
-        else:
+        with refused_on(form, default="code"):
+            booth = editing.save_booth(db(), g.edition, current_user, data, booth_id)
             db().commit()
             flash(_("Booth %(code)s saved.", code=booth.code), "success")
             return redirect(url_for("booths.manage"))
@@ -252,59 +224,52 @@ def _booth_form_page(form: BoothForm, booth_id: int | None):
 @bp.route("/manage/new", methods=["GET", "POST"])
 @organiser_required
 def booth_new():
+    """Add a booth to the floor plan."""
     form = BoothForm()
-    form.set_zones(booth_services.zones(db(), g.edition))
+    form.set_zones(catalogue.zones(db(), g.edition))
     return _booth_form_page(form, None)
 
 
 @bp.route("/manage/<int:booth_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def booth_edit(booth_id: int):
-    try:
-        booth = booth_services.get_booth(db(), g.edition, booth_id)
-    except BoothNotFound:
-        abort(404)
+    """Change a booth."""
+    booth = catalogue.get_booth(db(), g.edition, booth_id)
     form = BoothForm(obj=booth) if request.method == "GET" else BoothForm()
     if request.method == "GET":
         form.zone_id.data = str(booth.zone_id)
-    form.set_zones(booth_services.zones(db(), g.edition))
+    form.set_zones(catalogue.zones(db(), g.edition))
     return _booth_form_page(form, booth_id)
 
 
 @bp.post("/manage/<int:booth_id>/<any(block, unblock):action>")
 @organiser_required
+@refusal_target("booths.manage")
 def block(booth_id: int, action: str):
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        booth = booth_services.set_blocked(
-            db(), g.edition, booth_id, current_user, action == "block"
-        )
-    except BoothNotFound:
-        abort(404)
-    except BoothError as exc:
-        db().rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("booths.manage"))
-    db().commit()
-    if action == "block":
-        flash(_("Booth %(code)s is blocked.", code=booth.code), "success")
-    else:
-        flash(_("Booth %(code)s is open again.", code=booth.code), "success")
-    return redirect(url_for("booths.manage"))
+    """Take a booth off the floor plan (blocked), or open it again."""
+    blocking = action == "block"
+    return press(
+        lambda: editing.set_blocked(db(), g.edition, booth_id, current_user, blocking),
+        lambda booth: (
+            _("Booth %(code)s is blocked.", code=booth.code)
+            if blocking
+            else _("Booth %(code)s is open again.", code=booth.code)
+        ),
+        url_for("booths.manage"),
+    )
 
 
 @bp.get("/manage/zones")
 @organiser_required
 def zones():
-    return render_template("booths/manage/zones.html", zones=booth_services.zones(db(), g.edition))
+    """The edition's zones."""
+    return render_template("booths/manage/zones.html", zones=catalogue.zones(db(), g.edition))
 
 
 def _zone_form_page(form: ZoneForm, zone_id: int | None):
     if form.validate_on_submit():
-        try:
-            zone = booth_services.save_zone(
+        with refused_on(form, default="code"):
+            zone = editing.save_zone(
                 db(),
                 g.edition,
                 current_user,
@@ -314,12 +279,6 @@ def _zone_form_page(form: ZoneForm, zone_id: int | None):
                 color=form.color.data or "",
                 zone_id=zone_id,
             )
-        except BoothNotFound:
-            abort(404)
-        except BoothError as exc:
-            db().rollback()
-            getattr(form, exc.field or "code").errors = [exc.message]
-        else:
             db().commit()
             flash(_("Zone %(code)s saved.", code=zone.code), "success")
             return redirect(url_for("booths.zones"))
@@ -330,16 +289,15 @@ def _zone_form_page(form: ZoneForm, zone_id: int | None):
 @bp.route("/manage/zones/new", methods=["GET", "POST"])
 @organiser_required
 def zone_new():
+    """Add a zone."""
     return _zone_form_page(ZoneForm(), None)
 
 
 @bp.route("/manage/zones/<int:zone_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def zone_edit(zone_id: int):
-    try:
-        zone = booth_services.get_zone(db(), g.edition, zone_id)
-    except BoothNotFound:
-        abort(404)
+    """Change a zone."""
+    zone = catalogue.get_zone(db(), g.edition, zone_id)
     form = ZoneForm(obj=zone) if request.method == "GET" else ZoneForm()
     return _zone_form_page(form, zone_id)
 
@@ -347,7 +305,8 @@ def zone_edit(zone_id: int):
 @bp.get("/manage/booths.csv")
 @organiser_required
 def export_csv():
-    text = booth_services.export_booths_csv(db(), g.edition)
+    """Download the floor plan as CSV."""
+    text = csv.export_booths_csv(db(), g.edition)
     return Response(
         text,
         mimetype="text/csv",
@@ -358,19 +317,15 @@ def export_csv():
 @bp.route("/manage/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
+    """Create or update booths from a CSV file: all rows or none."""
     form = ImportForm()
     report = None
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read() if upload else b""
-        try:
-            report = booth_services.import_booths_csv(db(), g.edition, current_user, data)
-        except BoothError as exc:
-            db().rollback()
-            form.file.errors = [exc.message]
-            status = 422
-        else:
+        with refused_on(form, default="file"):
+            report = csv.import_booths_csv(db(), g.edition, current_user, data)
             if report.ok:
                 db().commit()
                 flash(
@@ -383,53 +338,46 @@ def import_csv():
                 )
                 return redirect(url_for("booths.manage"))
             db().rollback()
-            status = 422
+        status = 422
     return render_template(
         "booths/manage/import.html",
         form=form,
         report=report,
-        columns=booth_services.CSV_COLUMNS,
+        columns=csv.CSV_COLUMNS,
     ), status
 
 
 @bp.route("/manage/settings", methods=["GET", "POST"])
 @organiser_required
 def settings():
+    """How long requests hold booths, how many booths each may hold, and the exceptions."""
     form = SettingsForm(prefix="s")
     allowance_form = AllowanceForm(prefix="a")
-    allowance_form.set_organisations(booth_services.startup_organisations(db(), g.edition))
+    allowance_form.set_organisations(editing.startup_organisations(db(), g.edition))
     if request.method == "GET":
         form.hold_hours.data = g.edition.booth_hold_hours
         form.max_booths.data = g.edition.max_booths_per_organisation
     status = 200
     if request.method == "POST" and "s-submit" in request.form:
         if form.validate_on_submit():
-            try:
-                booth_services.update_settings(
+            with refused_on(form, default="hold_hours"):
+                editing.update_settings(
                     db(), g.edition, current_user, form.hold_hours.data, form.max_booths.data
                 )
-            except BoothError as exc:
-                db().rollback()
-                getattr(form, exc.field or "hold_hours").errors = [exc.message]
-            else:
                 db().commit()
                 flash(_("Booth settings saved."), "success")
                 return redirect(url_for("booths.settings"))
         status = 422
     elif request.method == "POST" and "a-submit" in request.form:
         if allowance_form.validate_on_submit():
-            try:
-                booth_services.set_allowance(
+            with refused_on(allowance_form, default="max_booths"):
+                editing.set_allowance(
                     db(),
                     g.edition,
                     current_user,
                     int(allowance_form.organisation_id.data),
                     allowance_form.max_booths.data,
                 )
-            except BoothError as exc:
-                db().rollback()
-                getattr(allowance_form, exc.field or "max_booths").errors = [exc.message]
-            else:
                 db().commit()
                 flash(_("Exception saved."), "success")
                 return redirect(url_for("booths.settings"))
@@ -438,21 +386,17 @@ def settings():
         "booths/manage/settings.html",
         form=form,
         allowance_form=allowance_form,
-        allowances=booth_services.allowances(db(), g.edition),
-        remove_form=EmptyForm(),
+        allowances=editing.allowances(db(), g.edition),
+        remove_form=ActionForm(),
     ), status
 
 
 @bp.post("/manage/allowances/<int:allowance_id>/remove")
 @organiser_required
 def remove_allowance(allowance_id: int):
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        booth_services.remove_allowance(db(), g.edition, current_user, allowance_id)
-    except BoothNotFound:
-        abort(404)
-    db().commit()
-    flash(_("Exception removed; the edition's limit applies again."), "success")
-    return redirect(url_for("booths.settings"))
+    """Remove an organisation's exception to the booth limit."""
+    return press(
+        lambda: editing.remove_allowance(db(), g.edition, current_user, allowance_id),
+        _("Exception removed; the edition's limit applies again."),
+        url_for("booths.settings"),
+    )

@@ -1,7 +1,15 @@
 """Check-in at the entrance and at session doors."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-from techfest.core.editions import scope_to_edition
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-bp = scope_to_edition(Blueprint("checkin", __name__, url_prefix="/<int:year>/checkin"))
+
+def init_app(app: Flask) -> None:
+    """Register this domain with the application: pages, menu, commands, jobs, demo."""
+    from techfest.checkin import views
+    from techfest.core.navigation import add_nav
+
+    app.register_blueprint(views.bp)
+    add_nav(app, _l("Check-in"), "checkin.kiosk", roles=("organiser",))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -17,18 +18,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from techfest.checkin import bp, services
-from techfest.core.editions import organiser_required
-from techfest.core.navigation import add_nav
+from techfest.checkin import services
+from techfest.core.editions import organiser_required, scope_to_edition
+from techfest.core.forms import ActionForm
 from techfest.db import db, now_utc
 from techfest.i18n import lang
-from techfest.organiser.forms import ActionForm
 
-add_nav(_l("Check-in"), "checkin.kiosk", roles=("organiser",))
+bp = scope_to_edition(Blueprint("checkin", __name__, url_prefix="/<int:year>/checkin"))
+
 
 _STATUS_CODES = {"unknown": 404, "unknown_session": 404, "not_confirmed": 409, "invalid": 400}
 

@@ -1,5 +1,16 @@
 """Pages every edition shares: home, language switch, health check."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("core", __name__)
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    """Register this domain with the application: pages, menu, commands, jobs, demo."""
+    from techfest.core import views
+    from techfest.core.navigation import add_nav
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.edition_bp)
+    add_nav(app, _l("Settings"), "edition.settings", roles=("organiser",))

@@ -1,7 +1,11 @@
-"""CSV import and export shared by every domain.
+"""CSV import and export shared by every domain: one import pipeline, one error report.
 
-An import reads every row, validates all of them, and applies all rows or none: when any
-row is wrong the report lists each error with its line and column and nothing is written.
+`import_csv` is how every import runs (delegates, booths, programme sessions): read the
+file (`read_csv`: UTF-8 with or without BOM, `,` or `;`, the required columns, at most
+MAX_ROWS rows; an unreadable file raises `CsvFormatError`), validate it row by row
+(`parse`), then across rows (`check_rows`), and apply all rows in one savepoint, or none:
+when anything is wrong the `ImportReport` lists each error with its line and column, in
+line order, and nothing is written. Each domain only says how a row reads and applies.
 """
 
 from __future__ import annotations
@@ -92,12 +96,40 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 
 Parser = Callable[[dict[str, str], int], tuple[Any, list[RowError]]]
 Applier = Callable[[Session, list[Any]], tuple[int, int]]
+#: checks that need every parsed row at once (two rows in one place, ...)
+RowsCheck = Callable[[list[Any]], list[RowError]]
+
+
+def import_csv(
+    session: Session,
+    data: bytes | str,
+    *,
+    required: Sequence[str],
+    parse: Parser,
+    apply: Applier,
+    check_rows: RowsCheck | None = None,
+    on_read: Callable[[list[dict[str, str]]], None] | None = None,
+) -> ImportReport:
+    """The import pipeline: read, validate every row, check across rows, apply all or none.
+
+    `on_read` sees the rows before any is parsed (for rules about the whole file).
+    Raises `CsvFormatError` when the file itself cannot be read.
+    """
+    rows = read_csv(data, required=required)
+    if on_read is not None:
+        on_read(rows)
+    return import_rows(session, rows, parse, apply, check_rows=check_rows)
 
 
 def import_rows(
-    session: Session, rows: list[dict[str, str]], parse: Parser, apply: Applier
+    session: Session,
+    rows: list[dict[str, str]],
+    parse: Parser,
+    apply: Applier,
+    check_rows: RowsCheck | None = None,
 ) -> ImportReport:
-    """Validate every row with `parse`, then `apply` all of them in one savepoint, or none."""
+    """Validate every row with `parse` (then all of them with `check_rows`), then `apply`
+    all of them in one savepoint, or none."""
     report = ImportReport(rows=len(rows))
     parsed = []
     for index, row in enumerate(rows, start=2):
@@ -105,7 +137,10 @@ def import_rows(
         report.errors.extend(errors)
         if not errors:
             parsed.append(value)
+    if not report.errors and check_rows is not None:
+        report.errors.extend(check_rows(parsed))
     if report.errors:
+        report.errors.sort(key=lambda e: e.line)
         return report
     try:
         with session.begin_nested():

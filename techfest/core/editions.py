@@ -9,8 +9,7 @@ from flask import Blueprint, abort, g
 from flask_login import current_user
 from sqlmodel import Session, select
 
-from techfest.auth.models import EditionRole
-from techfest.core.models import Edition
+from techfest.core.models import Edition, EditionRole
 from techfest.db import db
 
 

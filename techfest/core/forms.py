@@ -55,6 +55,10 @@ class TranslatedForm(FlaskForm):
         return super().validate(extra_validators)
 
 
+class ActionForm(TranslatedForm):
+    """A button that changes something: the form carries only the CSRF token."""
+
+
 class EditionForm(TranslatedForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     number = IntegerField(_l("Edition number"), validators=[Optional(), NumberRange(1, 999)])

@@ -22,6 +22,7 @@ from datetime import timedelta
 from flask import Flask, current_app
 from sqlmodel import Session, select
 
+from techfest.core.domains import job_handler_for
 from techfest.core.models import Job
 from techfest.db import _write_intent, now_utc, writing
 
@@ -30,16 +31,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 Apply = Callable[[Session], dict]
 Handler = Callable[[Session, Job, Progress], "dict | Apply"]
-
-HANDLERS: dict[str, Handler] = {}
-
-
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        return fn
-
-    return register
 
 
 def create_job(
@@ -115,18 +106,12 @@ def launch(job_id: int) -> None:
         from rq import Queue
 
         queue = Queue("techfest", connection=Redis.from_url(app.config["REDIS_URL"]))
-        queue.enqueue(run_job_standalone, job_id, job_timeout=3600)
+        # named, not imported: the worker entry point builds the whole application
+        queue.enqueue("techfest.worker.run_queued_job", job_id, job_timeout=3600)
     elif how == "sync":
         run_job(app, job_id)
     else:
         threading.Thread(target=run_job, args=(app, job_id), daemon=True).start()
-
-
-def run_job_standalone(job_id: int) -> None:
-    """Entry point for an RQ worker process."""
-    from techfest import create_app
-
-    run_job(create_app(), job_id)
 
 
 def run_job(app: Flask, job_id: int) -> None:
@@ -158,7 +143,7 @@ def _run_job(app: Flask, job_id: int) -> None:
             status_session.add(job)
             status_session.commit()
 
-        handler = HANDLERS[job.kind]
+        handler = job_handler_for(app, job.kind)
         with Session(engine, expire_on_commit=False) as work_session:
             try:
                 plan = handler(work_session, job, progress)

@@ -122,3 +122,22 @@ class Job(SQLModel, table=True):
     worker: str = ""
     #: last sign of life (start or progress) of a running job
     heartbeat_at: datetime | None = utc_field(default=None, nullable=True)
+
+
+#: the roles a person can hold in an edition
+ROLES = ("organiser", "startup", "investor", "delegate")
+
+
+class EditionRole(SQLModel, table=True):
+    """A person's role in one edition: organiser, startup member, investor or delegate."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "edition_id", "role", name="uq_edition_role"),
+        sa.CheckConstraint(
+            "role IN ('organiser', 'startup', 'investor', 'delegate')", name="ck_edition_role"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    role: str

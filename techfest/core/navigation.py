@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Flask, g, url_for
+from flask import Flask, current_app, g, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -18,13 +18,14 @@ class NavItem:
     endpoint: str
 
 
-#: (roles that see it, item); None means everyone, "auth" anyone signed in
-NAV: list[tuple[frozenset[str] | None, NavItem]] = []
+#: app.extensions key of the menu: [(roles that see it, item)]; roles None means everyone
+NAV = "techfest_nav"
 
 
-def add_nav(label, endpoint: str, roles: tuple[str, ...] | None = None) -> None:
-    """Domains call this at import time to put their pages in the menu."""
-    NAV.append((frozenset(roles) if roles is not None else None, NavItem(label, endpoint)))
+def add_nav(app: Flask, label, endpoint: str, roles: tuple[str, ...] | None = None) -> None:
+    """Put a page in the menu; each domain's `init_app` calls this for its pages."""
+    entry = (frozenset(roles) if roles is not None else None, NavItem(label, endpoint))
+    app.extensions.setdefault(NAV, []).append(entry)
 
 
 ORGANISER_ONLY = frozenset({"organiser"})
@@ -46,7 +47,7 @@ def _items(organiser_tools: bool) -> list[tuple[str, str]]:
         return []
     roles = user_roles()
     items = []
-    for allowed, item in NAV:
+    for allowed, item in current_app.extensions.get(NAV, ()):
         if (allowed == ORGANISER_ONLY) != organiser_tools:
             continue
         if allowed is not None and not (allowed & roles):
@@ -73,9 +74,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    """The menu starts with the edition's home page; the domains add theirs."""
+    add_nav(app, _l("Home"), "edition.home")
+
     @app.context_processor
     def _nav():
         return {"nav_items": nav_items, "manage_items": manage_items, "nav_roles": user_roles}
-
-
-add_nav(_l("Home"), "edition.home")

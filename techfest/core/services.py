@@ -1,41 +1,11 @@
-"""Edition overview, health report and small account preferences."""
+"""Edition settings, the health report and small account preferences."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from techfest.auth.models import User
-from techfest.booths.models import Booth
 from techfest.core.models import Edition
-from techfest.programme.models import ProgrammeSession
-from techfest.registration.models import Registration
-
-
-@dataclass(frozen=True)
-class EditionOverview:
-    edition: Edition
-    sessions: int
-    booths: int
-    delegates: int
-
-
-def edition_overview(session: Session, edition: Edition) -> EditionOverview:
-    def count(model, *where) -> int:
-        return session.exec(select(func.count()).select_from(model).where(*where)).one()
-
-    return EditionOverview(
-        edition=edition,
-        sessions=count(ProgrammeSession, ProgrammeSession.edition_id == edition.id),
-        booths=count(Booth, Booth.edition_id == edition.id),
-        delegates=count(
-            Registration,
-            Registration.edition_id == edition.id,
-            Registration.status == "confirmed",
-        ),
-    )
 
 
 class EditionError(Exception):
@@ -63,8 +33,8 @@ EDITION_FIELDS = (
 
 def save_edition(session: Session, edition: Edition | None, data: dict, user_id: int) -> Edition:
     """Create an edition (the creator becomes its organiser) or update one; audited."""
-    from techfest.auth.models import EditionRole
     from techfest.core.audit import record
+    from techfest.core.models import EditionRole
 
     clash = session.exec(select(Edition).where(Edition.year == data["year"])).first()
     if clash is not None and clash is not edition:
@@ -94,7 +64,8 @@ def save_edition(session: Session, edition: Edition | None, data: dict, user_id:
     return edition
 
 
-def set_user_locale(session: Session, user: User, code: str) -> None:
+def set_user_locale(session: Session, user, code: str) -> None:
+    """Remember the signed-in person's language (`user` is their account row)."""
     user.locale = code
     session.add(user)
     session.flush()

@@ -15,10 +15,10 @@ from flask import (
 )
 from flask import session as flask_session
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from techfest.core import bp, services
+from techfest.core import services
+from techfest.core.domains import edition_overview_reader
 from techfest.core.editions import (
     current_edition,
     organiser_required,
@@ -26,11 +26,12 @@ from techfest.core.editions import (
     user_roles,
 )
 from techfest.core.forms import EditionForm
-from techfest.core.navigation import add_nav, safe_next
+from techfest.core.navigation import safe_next
 from techfest.db import db
 
+bp = Blueprint("core", __name__)
+
 edition_bp = scope_to_edition(Blueprint("edition", __name__, url_prefix="/<int:year>"))
-add_nav(_l("Settings"), "edition.settings", roles=("organiser",))
 
 
 @bp.get("/")
@@ -60,7 +61,7 @@ def healthz():
 
 @edition_bp.get("/")
 def home():
-    overview = services.edition_overview(db(), g.edition)
+    overview = edition_overview_reader(current_app)(db(), g.edition)
     return render_template("core/home.html", overview=overview, roles=user_roles())
 
 
@@ -94,8 +95,3 @@ def new_edition():
             flash(_("The new edition is created; you organise it."), "success")
             return redirect(url_for("edition.home", year=edition.year))
     return render_template("core/edition_form.html", form=form, creating=True)
-
-
-@bp.record_once
-def _register_edition_bp(state):
-    state.app.register_blueprint(edition_bp)

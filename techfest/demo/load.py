@@ -7,21 +7,22 @@ changes nothing: an edition that exists is left as it is.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
 from techfest.auth.models import User
 from techfest.auth.services import create_organisation, create_user, grant_role, slugify
 from techfest.booths.models import Booth, BoothBooking, Zone
+from techfest.core.domains import DemoLoader, demo_loaders
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
+from techfest.demo.files import read
 from techfest.matchmaking.models import (
     InvestorProfile,
     Meeting,
@@ -32,7 +33,6 @@ from techfest.matchmaking.models import (
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
 from techfest.registration.models import Registration, TicketType
 
-DATA = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "techfest2025"  # noqa: S105 - published demo password, sample accounts only
 CONSENT_VERSION = "2025-08-v1"
 
@@ -52,10 +52,6 @@ DEMO_ACCOUNTS = (
 )
 
 
-def read(name: str) -> dict:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
-
-
 def local_dt(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
     hour, minute = (int(p) for p in hhmm.split(":"))
     return datetime.combine(day, time(hour, minute), tzinfo=tz)
@@ -68,8 +64,16 @@ class Loaded:
     created: bool = True
 
 
-def load_demo(session: Session, delegates: int = 320) -> list[Loaded]:
-    """Load 2024 then 2025; returns what was created (editions that existed are skipped)."""
+def load_demo(
+    session: Session, delegates: int = 320, loaders: list[DemoLoader] | None = None
+) -> list[Loaded]:
+    """Load 2024 then 2025; returns what was created (editions that existed are skipped).
+
+    `loaders` are the domains' own demo loaders, by default those the current application
+    registered (`techfest.core.domains.demo_loaders`).
+    """
+    if loaders is None:
+        loaders = demo_loaders(current_app)
     password_hash = generate_password_hash(DEMO_PASSWORD)
     results = []
     for name, count in (("edition_2024.json", delegates // 4), ("edition_2025.json", delegates)):
@@ -78,11 +82,13 @@ def load_demo(session: Session, delegates: int = 320) -> list[Loaded]:
         if existing is not None:
             results.append(Loaded(existing, created=False))
             continue
-        results.append(_load_edition(session, data, count, password_hash))
+        results.append(_load_edition(session, data, count, password_hash, loaders))
     return results
 
 
-def _load_edition(session: Session, data: dict, n_delegates: int, password_hash: str) -> Loaded:
+def _load_edition(
+    session: Session, data: dict, n_delegates: int, password_hash: str, loaders: list[DemoLoader]
+) -> Loaded:
     rng = random.Random(data["year"])
     tz = ZoneInfo(data.get("timezone", "Asia/Ho_Chi_Minh"))
     edition = Edition(
@@ -252,27 +258,14 @@ def _load_edition(session: Session, data: dict, n_delegates: int, password_hash:
     else:
         _past_meetings(session, edition, startups, investors, tz)
     session.flush()
-    _domain_demo_data(session, edition)
+    _domain_demo_data(session, edition, loaders)
     return loaded
 
 
-def _domain_demo_data(session: Session, edition: Edition) -> None:
-    """Let each domain add its own demo records: techfest/<domain>/demo.py `load_demo`."""
-    import importlib
-    import pkgutil
-
-    import techfest
-
-    for info in pkgutil.iter_modules(techfest.__path__):
-        if not info.ispkg or info.name == "demo":
-            continue
-        try:
-            module = importlib.import_module(f"techfest.{info.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"techfest.{info.name}.demo":
-                raise
-            continue
-        module.load_demo(session, edition)
+def _domain_demo_data(session: Session, edition: Edition, loaders: list[DemoLoader]) -> None:
+    """Let each domain add its own demo records (the loaders its `init_app` registered)."""
+    for loader in loaders:
+        loader(session, edition)
         session.flush()
 
 

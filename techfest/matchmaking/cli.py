@@ -23,27 +23,24 @@ def match(year: int, time_limit: float, reserve: int) -> None:
     """Run the matcher (assign + schedule) for an edition; the result is a draft to review."""
     from techfest.core.editions import edition_by_year
     from techfest.core.jobs import run_job
-    from techfest.matchmaking import (
-        jobs,  # noqa: F401 - registers the job handler
-        services,
-    )
+    from techfest.matchmaking import errors, run
 
     with writing(), _session() as session:
         edition = edition_by_year(session, year)
         if edition is None:
             raise click.ClickException(f"No edition {year}.")
         try:
-            job = services.start_run(session, edition, None, time_limit=time_limit, reserve=reserve)
-        except services.MatchmakingError as exc:
+            job = run.start_run(session, edition, None, time_limit=time_limit, reserve=reserve)
+        except errors.MatchmakingError as exc:
             raise click.ClickException(str(exc.message)) from exc
         session.commit()
         job_id = job.id
     run_job(current_app._get_current_object(), job_id)
     with _session() as session:
-        job = services.job_for(session, edition, job_id)
+        job = run.job_for(session, edition, job_id)
         if job.status != "done":
             raise click.ClickException(f"The run failed: {job.error}")
-        run = services.latest_run(session, edition)
+        run = run.latest_run(session, edition)
         f = run.figures
     click.echo(
         f"Draft: {f['meetings']} meetings; per startup min {f['per_startup_min']}, "
@@ -57,10 +54,10 @@ def match(year: int, time_limit: float, reserve: int) -> None:
 @click.command("expire-meeting-requests")
 def expire_meeting_requests() -> None:
     """Mark unanswered meeting requests past their expiry as expired."""
-    from techfest.matchmaking import services
+    from techfest.matchmaking import requests
 
     with writing(), _session() as session:
-        count = services.expire_requests(session)
+        count = requests.expire_requests(session)
         session.commit()
     click.echo(f"{count} request(s) expired.")
 

@@ -85,7 +85,7 @@ def _current(session: Session, edition: Edition) -> None:
             )
         )
 
-    from techfest.matchmaking.services import pair_scores
+    from techfest.matchmaking.ranking import pair_scores
 
     scores = pair_scores(session, edition, "en")
 

@@ -20,14 +20,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from techfest.core.forms import TranslatedForm
-from techfest.matchmaking.models import STAGES
-from techfest.matchmaking.services import (
+from techfest.matchmaking.labels import (
     RATING_LABELS,
     STAGE_LABELS,
     TIER_LABELS,
     sector_label,
     sectors,
 )
+from techfest.matchmaking.models import STAGES
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
 
@@ -44,10 +44,6 @@ def stage_choices(blank: bool = True) -> list[SelectChoice]:
 def _hhmm(form, field) -> None:
     if field.data and not _HHMM.match(field.data.strip()):
         raise ValidationError(_l("Write the time as HH:MM, for example 13:30."))
-
-
-class ActionForm(TranslatedForm):
-    """A button: only the CSRF token."""
 
 
 class StartupProfileForm(TranslatedForm):

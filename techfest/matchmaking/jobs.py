@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from techfest.core.jobs import Apply, job_handler
+from techfest.core.jobs import Apply
 from techfest.core.models import Edition, Job
-from techfest.matchmaking import services
+from techfest.matchmaking import run
+
+KIND = "matchmaking.run"
 
 
-@job_handler("matchmaking.run")
 def run_matcher(session: Session, job: Job, progress) -> Apply:
+    """The background job of a matcher run: compute the draft, then hand back how to write it."""
     edition = session.get(Edition, job.edition_id)
-    plan = services.plan_run(
+    plan = run.plan_run(
         session,
         edition,
         progress,
@@ -27,6 +29,6 @@ def run_matcher(session: Session, job: Job, progress) -> Apply:
     edition_id, job_id = edition.id, job.id
 
     def apply(write_session: Session) -> dict:
-        return services.apply_plan(write_session, edition_id, job_id, plan)
+        return run.apply_plan(write_session, edition_id, job_id, plan)
 
     return apply

@@ -7,6 +7,7 @@ meeting per slot: partial unique indexes make the database refuse a double booki
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -15,6 +16,26 @@ from techfest.core.models import utc_field
 from techfest.db import now_utc
 
 STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth")
+
+
+class MeetingStatus(StrEnum):
+    """What became of a meeting: the one list of its statuses (`ck_meeting_status`)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    HELD = "held"
+    NO_SHOW = "no_show"
+
+
+#: statuses of a meeting that still holds its slot, table and participants
+LIVE = (MeetingStatus.DRAFT.value, MeetingStatus.PUBLISHED.value, MeetingStatus.HELD.value)
+#: statuses a participant or table host may set on the day
+DAY_STATUSES = (MeetingStatus.HELD.value, MeetingStatus.NO_SHOW.value)
+#: confirmed meetings: what agendas, table sheets and reminders show
+CONFIRMED = (MeetingStatus.PUBLISHED.value, MeetingStatus.HELD.value)
+#: meetings that were on the day's schedule, whatever became of them (the dashboard)
+SCHEDULED = (*CONFIRMED, MeetingStatus.NO_SHOW.value)
 #: a cancelled or no-show meeting frees its slot, table and participants for others
 _LIVE = "status NOT IN ('cancelled', 'no_show')"
 
@@ -177,7 +198,7 @@ class MatcherRun(SQLModel, table=True):
 class Meeting(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('draft', 'published', 'cancelled', 'held', 'no_show')",
+            f"status IN ({', '.join(repr(s.value) for s in MeetingStatus)})",
             name="ck_meeting_status",
         ),
         sa.Index(

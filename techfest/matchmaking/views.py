@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from techfest.core.actions import flash_form_errors, press
 from techfest.core.csvio import write_csv
-from techfest.core.editions import organiser_required, role_required, user_roles
+from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
+from techfest.core.errors import refused_on
+from techfest.core.forms import ActionForm
 from techfest.core.jobs import launch
-from techfest.core.navigation import add_nav, safe_next
-from techfest.db import db
+from techfest.core.navigation import safe_next
+from techfest.db import db, now_utc
 from techfest.i18n import fmt_datetime, lang
-from techfest.matchmaking import bp, jobs, services  # noqa: F401 - jobs registers the handler
+from techfest.matchmaking import availability as availability_rules
+from techfest.matchmaking import export as export_rules
+from techfest.matchmaking import labels, overview, participants, profiles, slots, standby
+from techfest.matchmaking import meetings as meetings_rules
+from techfest.matchmaking import requests as requests_rules
+from techfest.matchmaking import review as review_rules
+from techfest.matchmaking import run as run_rules
+from techfest.matchmaking import suggestions as suggestions_rules
 from techfest.matchmaking.forms import (
-    ActionForm,
     AddMeetingForm,
     BookForm,
     FeedbackForm,
@@ -35,14 +51,13 @@ from techfest.matchmaking.forms import (
     stage_choices,
 )
 
+bp = scope_to_edition(Blueprint("matchmaking", __name__, url_prefix="/<int:year>/matchmaking"))
+
 participant_required = role_required("startup", "investor")
 
-add_nav(_l("Meetings"), "matchmaking.index", roles=("startup", "investor"))
-add_nav(_l("Matchmaking"), "matchmaking.admin", roles=("organiser",))
 
-
-def _me() -> services.Participant:
-    me = services.participant_for(db(), g.edition, current_user)
+def _me() -> participants.Participant:
+    me = participants.participant_for(db(), g.edition, current_user)
     if me is None:
         abort(403)
     return me
@@ -52,45 +67,26 @@ def _back(default: str):
     return redirect(safe_next(request.form.get("next")) or default)
 
 
-def guarded(view: Callable) -> Callable:
-    """Someone else's object answers 404; a refused rule is flashed and sent back."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except services.NotFound:
-            db().rollback()
-            abort(404)
-        except services.MatchmakingError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-            return _back(
-                request.referrer if safe_next(request.referrer) else url_for("matchmaking.index")
-            )
-
-    return wrapped
-
-
 # --------------------------------------------------------------------------- participants
 
 
 @bp.get("/")
 @role_required("startup", "investor", "organiser")
 def index():
-    me = services.participant_for(db(), g.edition, current_user)
+    """The participant's matchmaking front page (organisers go to the run page)."""
+    me = participants.participant_for(db(), g.edition, current_user)
     if me is None and "organiser" in user_roles():
         return redirect(url_for("matchmaking.admin"))
     if me is None:
         abort(403)
-    info = services.overview(db(), g.edition, me)
+    info = overview.overview(db(), g.edition, me)
     return render_template("matchmaking/index.html", me=me, info=info)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 @participant_required
-@guarded
 def profile():
+    """Write or change your organisation's profile: what the ranking reads."""
     me = _me()
     form_cls = StartupProfileForm if me.side == "startup" else InvestorProfileForm
     form = form_cls(obj=me.profile).setup(lang())
@@ -104,18 +100,12 @@ def profile():
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         save = (
-            services.save_startup_profile
+            profiles.save_startup_profile
             if me.side == "startup"
-            else services.save_investor_profile
+            else profiles.save_investor_profile
         )
-        try:
+        with refused_on(form):
             save(db(), g.edition, me.organisation, data)
-        except services.NotFound:
-            raise
-        except services.MatchmakingError as exc:
-            db().rollback()
-            form.form_errors.append(str(exc.message))
-        else:
             db().commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("matchmaking.suggestions"))
@@ -124,12 +114,12 @@ def profile():
 
 @bp.route("/availability", methods=["GET", "POST"])
 @participant_required
-@guarded
 def availability():
+    """Mark the slots your organisation cannot meet in; programme sessions count too."""
     me = _me()
     form = ActionForm()
     if form.validate_on_submit():
-        services.set_unavailable(
+        availability_rules.set_unavailable(
             db(), g.edition, me.organisation, request.form.getlist("unavailable", type=int)
         )
         db().commit()
@@ -139,9 +129,9 @@ def availability():
         "matchmaking/availability.html",
         me=me,
         form=form,
-        slots=services.slots(db(), g.edition),
-        unavailable=services.unavailable_slots(db(), g.edition, me.organisation.id),
-        busy=services.busy_from_programme(db(), g.edition, me.organisation.id),
+        slots=slots.slots(db(), g.edition),
+        unavailable=availability_rules.unavailable_slots(db(), g.edition, me.organisation.id),
+        busy=availability_rules.busy_from_programme(db(), g.edition, me.organisation.id),
     )
 
 
@@ -152,8 +142,8 @@ def _ticket_arg() -> int | None:
 
 @bp.get("/suggestions")
 @participant_required
-@guarded
 def suggestions():
+    """The other side ranked for you, with the reasons, filters and your marks."""
     me = _me()
     if me.profile is None:
         flash(_("Please fill in your profile first."), "info")
@@ -161,7 +151,7 @@ def suggestions():
     sector = request.args.get("sector") or None
     stage = request.args.get("stage") or None
     ticket = _ticket_arg()
-    items = services.suggestions(
+    items = suggestions_rules.suggestions(
         db(), g.edition, me, lang(), sector=sector, stage=stage, ticket=ticket
     )
     return render_template(
@@ -175,19 +165,19 @@ def suggestions():
         stage_choices=stage_choices(),
         pref_form=PreferenceForm(),
         action_form=ActionForm(),
-        stages=services.STAGE_LABELS,
-        statuses=services.STATUS_LABELS,
+        stages=labels.STAGE_LABELS,
+        statuses=labels.STATUS_LABELS,
     )
 
 
 @bp.post("/suggestions/<int:org_id>/mark")
 @participant_required
-@guarded
 def mark(org_id: int):
+    """Mark an organisation must meet / would like / do not match, or clear the mark."""
     me = _me()
     form = PreferenceForm()
     if form.validate_on_submit():
-        services.set_preference(db(), g.edition, me, org_id, form.tier.data or None)
+        suggestions_rules.set_preference(db(), g.edition, me, org_id, form.tier.data or None)
         db().commit()
         flash(_("Your choice is saved."), "success")
     return _back(url_for("matchmaking.suggestions"))
@@ -195,20 +185,16 @@ def mark(org_id: int):
 
 @bp.route("/request/<int:org_id>", methods=["GET", "POST"])
 @participant_required
-@guarded
 def new_request(org_id: int):
+    """Ask an organisation of the other side for a meeting, with a message."""
     me = _me()
-    other, other_profile = services._other_participant(db(), g.edition, me, org_id)
+    other, other_profile = participants.other_participant(db(), g.edition, me, org_id)
     form = RequestForm()
     if form.validate_on_submit():
-        try:
-            services.request_meeting(db(), g.edition, me, current_user, org_id, form.message.data)
-        except services.NotFound:
-            raise
-        except services.MatchmakingError as exc:
-            db().rollback()
-            form.form_errors.append(str(exc.message))
-        else:
+        with refused_on(form):
+            requests_rules.request_meeting(
+                db(), g.edition, me, current_user, org_id, form.message.data
+            )
             db().commit()
             flash(_("Your request was sent to %(name)s.", name=other.name), "success")
             return redirect(url_for("matchmaking.requests"))
@@ -220,67 +206,73 @@ def new_request(org_id: int):
 @bp.get("/requests")
 @participant_required
 def requests():
+    """The requests you made and the ones made to you, with their state."""
     me = _me()
     return render_template(
         "matchmaking/requests.html",
         me=me,
-        reqs=services.requests_for(db(), g.edition, me),
-        orgs=services.organisation_names(db()),
-        status_of=services.effective_status,
+        reqs=requests_rules.requests_for(db(), g.edition, me),
+        orgs=participants.organisation_names(db()),
+        status_of=requests_rules.effective_status,
         action_form=ActionForm(),
     )
 
 
 @bp.post("/requests/<int:request_id>/<any(accept, decline, cancel):answer>")
 @participant_required
-@guarded
 def answer_request(request_id: int, answer: str):
+    """Accept or decline a request made to you, or withdraw one you made."""
     me = _me()
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if answer == "cancel":
-        services.cancel_request(db(), g.edition, me, request_id)
-        message = _("Your request is withdrawn.")
-    else:
-        services.decide_request(db(), g.edition, me, current_user, request_id, answer == "accept")
-        message = _("Accepted.") if answer == "accept" else _("Declined.")
-    db().commit()
-    flash(message, "success")
-    return redirect(url_for("matchmaking.requests"))
+        return press(
+            lambda: requests_rules.cancel_request(db(), g.edition, me, request_id),
+            _("Your request is withdrawn."),
+            url_for("matchmaking.requests"),
+        )
+    return press(
+        lambda: requests_rules.decide_request(
+            db(), g.edition, me, current_user, request_id, answer == "accept"
+        ),
+        _("Accepted.") if answer == "accept" else _("Declined."),
+        url_for("matchmaking.requests"),
+    )
 
 
 @bp.get("/meetings")
 @participant_required
 def meetings():
+    """Your meeting schedule, the places offered to you, and rating after a meeting."""
     me = _me()
     return render_template(
         "matchmaking/meetings.html",
         me=me,
-        items=services.my_meetings(db(), g.edition, me),
-        offers=services.open_offers(db(), g.edition, me),
+        items=meetings_rules.my_meetings(db(), g.edition, me),
+        offers=standby.open_offers(db(), g.edition, me),
         published=g.edition.meetings_published_at is not None,
-        now=services.now_utc(),
+        now=now_utc(),
         action_form=ActionForm(),
         feedback_form=FeedbackForm(),
-        ratings=services.RATING_LABELS,
-        statuses=services.STATUS_LABELS,
+        ratings=labels.RATING_LABELS,
+        statuses=labels.STATUS_LABELS,
     )
 
 
 @bp.route("/book/<int:startup_id>", methods=["GET", "POST"])
 @role_required("investor")
-@guarded
 def book(startup_id: int):
+    """An investor books a meeting with a startup into a slot free for both."""
     me = _me()
-    other, other_profile = services._other_participant(db(), g.edition, me, startup_id)
+    other, other_profile = participants.other_participant(db(), g.edition, me, startup_id)
     form = BookForm()
-    free = services.bookable_slots(db(), g.edition, me, startup_id)
+    free = meetings_rules.bookable_slots(db(), g.edition, me, startup_id)
     form.slot_id.choices = [
         SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
         for s in free
     ]
     if form.validate_on_submit():
-        services.book_meeting(db(), g.edition, me, current_user, startup_id, form.slot_id.data)
+        meetings_rules.book_meeting(
+            db(), g.edition, me, current_user, startup_id, form.slot_id.data
+        )
         db().commit()
         flash(_("Your meeting with %(name)s is booked.", name=other.name), "success")
         return redirect(url_for("matchmaking.meetings"))
@@ -291,38 +283,38 @@ def book(startup_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/<any(held, no_show):status>")
 @participant_required
-@guarded
 def mark_meeting(meeting_id: int, status: str):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.mark_meeting(db(), g.edition, current_user, meeting_id, status)
-    db().commit()
-    flash(_("Thank you, noted."), "success")
-    return redirect(url_for("matchmaking.meetings"))
+    """On the day: say that your meeting took place, or that the other side did not come."""
+    return press(
+        lambda: meetings_rules.mark_meeting(db(), g.edition, current_user, meeting_id, status),
+        _("Thank you, noted."),
+        url_for("matchmaking.meetings"),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @participant_required
-@guarded
 def cancel_my_meeting(meeting_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=False)
-    db().commit()
-    flash(_("The meeting is cancelled; the other side is told by email."), "success")
-    return redirect(url_for("matchmaking.meetings"))
+    """Cancel one of your confirmed meetings before it starts; the other side is told."""
+    return press(
+        lambda: meetings_rules.cancel_meeting(
+            db(), g.edition, current_user, meeting_id, organiser=False
+        ),
+        _("The meeting is cancelled; the other side is told by email."),
+        url_for("matchmaking.meetings"),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/feedback")
 @participant_required
-@guarded
 def feedback(meeting_id: int):
+    """Rate a meeting once it has started (did not take place included)."""
     me = _me()
     form = FeedbackForm()
     if not form.validate_on_submit():
         flash(_("Please choose how the meeting went."), "danger")
         return redirect(url_for("matchmaking.meetings"))
-    services.rate_meeting(
+    meetings_rules.rate_meeting(
         db(), g.edition, me, current_user, meeting_id, form.rating.data, form.comment.data or ""
     )
     db().commit()
@@ -332,15 +324,14 @@ def feedback(meeting_id: int):
 
 @bp.post("/offers/<int:slot_id>/<int:table_id>/take")
 @participant_required
-@guarded
 def take_offer(slot_id: int, table_id: int):
+    """Take the freed place offered to your waiting pair: one click, the meeting is booked."""
     me = _me()
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.take_offer(db(), g.edition, me, current_user, slot_id, table_id)
-    db().commit()
-    flash(_("The place is yours: the meeting is in your schedule."), "success")
-    return redirect(url_for("matchmaking.meetings"))
+    return press(
+        lambda: standby.take_offer(db(), g.edition, me, current_user, slot_id, table_id),
+        _("The place is yours: the meeting is in your schedule."),
+        url_for("matchmaking.meetings"),
+    )
 
 
 # --------------------------------------------------------------------------- organiser
@@ -349,41 +340,41 @@ def take_offer(slot_id: int, table_id: int):
 @bp.get("/admin")
 @organiser_required
 def admin():
+    """The organiser's matchmaking page: slots, tables, and the matcher run."""
     return render_template(
         "matchmaking/admin.html",
-        slots=services.slots(db(), g.edition),
-        tables=services.tables(db(), g.edition),
+        slots=slots.slots(db(), g.edition),
+        tables=slots.tables(db(), g.edition),
         slots_form=SlotsForm(),
         tables_form=TablesForm(),
         run_form=RunForm(),
         action_form=ActionForm(),
-        job=services.last_job(db(), g.edition),
-        job_label=services.job_label,
-        run=services.latest_run(db(), g.edition),
+        job=run_rules.last_job(db(), g.edition),
+        job_label=labels.job_label,
+        run=run_rules.latest_run(db(), g.edition),
     )
 
 
 @bp.post("/admin/slots")
 @organiser_required
-@guarded
 def add_slots():
+    """Cut a day into meeting slots (a break, e.g. lunch, is left out)."""
     form = SlotsForm()
     if not form.validate_on_submit():
-        for name, errors in form.errors.items():
-            flash(f"{form[name].label.text}: {' '.join(map(str, errors))}", "danger")
+        flash_form_errors(form)
         return redirect(url_for("matchmaking.admin"))
     breaks = []
     if form.break_start.data and form.break_end.data:
         breaks.append(
-            (services.parse_hhmm(form.break_start.data), services.parse_hhmm(form.break_end.data))
+            (slots.parse_hhmm(form.break_start.data), slots.parse_hhmm(form.break_end.data))
         )
-    created = services.add_slots(
+    created = slots.add_slots(
         db(),
         g.edition,
         current_user,
         day=form.day.data,
-        start=services.parse_hhmm(form.start.data),
-        end=services.parse_hhmm(form.end.data),
+        start=slots.parse_hhmm(form.start.data),
+        end=slots.parse_hhmm(form.end.data),
         minutes=form.minutes.data,
         gap=form.gap.data or 0,
         breaks=breaks,
@@ -395,26 +386,24 @@ def add_slots():
 
 @bp.post("/admin/slots/<int:slot_id>/delete")
 @organiser_required
-@guarded
 def delete_slot(slot_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.delete_slot(db(), g.edition, current_user, slot_id)
-    db().commit()
-    flash(_("Slot removed."), "success")
-    return redirect(url_for("matchmaking.admin"))
+    """Remove a meeting slot that no meeting uses."""
+    return press(
+        lambda: slots.delete_slot(db(), g.edition, current_user, slot_id),
+        _("Slot removed."),
+        url_for("matchmaking.admin"),
+    )
 
 
 @bp.post("/admin/tables")
 @organiser_required
-@guarded
 def add_tables():
+    """Add numbered meeting tables, optionally placed at a booth."""
     form = TablesForm()
     if not form.validate_on_submit():
-        for name, errors in form.errors.items():
-            flash(f"{form[name].label.text}: {' '.join(map(str, errors))}", "danger")
+        flash_form_errors(form)
         return redirect(url_for("matchmaking.admin"))
-    created = services.add_tables(
+    created = slots.add_tables(
         db(),
         g.edition,
         current_user,
@@ -430,24 +419,23 @@ def add_tables():
 
 @bp.post("/admin/tables/<int:table_id>/delete")
 @organiser_required
-@guarded
 def delete_table(table_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.delete_table(db(), g.edition, current_user, table_id)
-    db().commit()
-    flash(_("Table removed."), "success")
-    return redirect(url_for("matchmaking.admin"))
+    """Remove a meeting table that no meeting uses."""
+    return press(
+        lambda: slots.delete_table(db(), g.edition, current_user, table_id),
+        _("Table removed."),
+        url_for("matchmaking.admin"),
+    )
 
 
 @bp.post("/admin/run")
 @organiser_required
-@guarded
 def run():
+    """Start the matcher in the background and follow its progress."""
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
-    job = services.start_run(
+    job = run_rules.start_run(
         db(),
         g.edition,
         current_user,
@@ -461,27 +449,28 @@ def run():
 
 @bp.get("/admin/jobs/<int:job_id>")
 @organiser_required
-@guarded
 def job(job_id: int):
-    the_job = services.job_for(db(), g.edition, job_id)
+    """A matcher run's progress, as a page or as JSON for the page's script."""
+    the_job = run_rules.job_for(db(), g.edition, job_id)
     if request.args.get("format") == "json":
         return jsonify(
             status=the_job.status,
-            status_label=services.job_label(the_job.status),
+            status_label=labels.job_label(the_job.status),
             progress=the_job.progress,
-            message=services.job_label(the_job.message),
+            message=labels.job_label(the_job.message),
             error=the_job.error,
             result=the_job.result,
         )
-    return render_template("matchmaking/job.html", job=the_job, label=services.job_label)
+    return render_template("matchmaking/job.html", job=the_job, label=labels.job_label)
 
 
 @bp.get("/admin/review")
 @organiser_required
 def review():
-    data = services.review(db(), g.edition)
+    """The draft schedule as a grid of slots and tables, with its figures."""
+    data = review_rules.review(db(), g.edition)
     org_id = request.args.get("org", type=int)
-    day = services.participant_day(db(), g.edition, org_id) if org_id else None
+    day = review_rules.participant_day(db(), g.edition, org_id) if org_id else None
     move_form = MoveForm()
     move_form.slot_id.choices = [
         SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
@@ -501,38 +490,42 @@ def review():
         move_form=move_form,
         add_form=add_form,
         action_form=ActionForm(),
-        statuses=services.STATUS_LABELS,
-        names=services.organisation_names(db()),
+        statuses=labels.STATUS_LABELS,
+        names=participants.organisation_names(db()),
     )
 
 
+def _review_target() -> str:
+    """Back to the page the organiser came from (`next`), else the review page."""
+    return safe_next(request.form.get("next")) or url_for("matchmaking.review")
+
+
 def _review_back():
-    return _back(url_for("matchmaking.review"))
+    return redirect(_review_target())
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/<any(lock, unlock):how>")
 @organiser_required
-@guarded
 def lock(meeting_id: int, how: str):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.set_locked(db(), g.edition, current_user, meeting_id, how == "lock")
-    db().commit()
-    flash(_("Locked.") if how == "lock" else _("Unlocked."), "success")
-    return _review_back()
+    """Lock a meeting so the next matcher run keeps it, or unlock it."""
+    return press(
+        lambda: review_rules.set_locked(db(), g.edition, current_user, meeting_id, how == "lock"),
+        _("Locked.") if how == "lock" else _("Unlocked."),
+        _review_target(),
+    )
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/move")
 @organiser_required
-@guarded
 def move(meeting_id: int):
+    """Move a meeting to another slot and table (checked against both sides' time)."""
     form = MoveForm()
-    form.slot_id.choices = [SelectChoice(s.id, "") for s in services.slots(db(), g.edition)]
-    form.table_id.choices = [SelectChoice(t.id, "") for t in services.tables(db(), g.edition)]
+    form.slot_id.choices = [SelectChoice(s.id, "") for s in slots.slots(db(), g.edition)]
+    form.table_id.choices = [SelectChoice(t.id, "") for t in slots.tables(db(), g.edition)]
     if not form.validate_on_submit():
         flash(_("Choose a slot and a table."), "danger")
         return _review_back()
-    services.move_meeting(
+    review_rules.move_meeting(
         db(), g.edition, current_user, meeting_id, form.slot_id.data, form.table_id.data
     )
     db().commit()
@@ -542,42 +535,44 @@ def move(meeting_id: int):
 
 @bp.post("/admin/meetings/<int:meeting_id>/cancel")
 @organiser_required
-@guarded
 def cancel(meeting_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.cancel_meeting(db(), g.edition, current_user, meeting_id, organiser=True)
-    db().commit()
-    flash(_("Meeting cancelled."), "success")
-    return _review_back()
+    """Cancel any meeting of the schedule; confirmed participants are told."""
+    return press(
+        lambda: meetings_rules.cancel_meeting(
+            db(), g.edition, current_user, meeting_id, organiser=True
+        ),
+        _("Meeting cancelled."),
+        _review_target(),
+    )
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/status/<any(held, no_show):status>")
 @organiser_required
-@guarded
 def set_status(meeting_id: int, status: str):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.mark_meeting(db(), g.edition, current_user, meeting_id, status, organiser=True)
-    db().commit()
-    flash(_("Thank you, noted."), "success")
-    return _review_back()
+    """On the day: mark a meeting held or no-show for its participants."""
+    return press(
+        lambda: meetings_rules.mark_meeting(
+            db(), g.edition, current_user, meeting_id, status, organiser=True
+        ),
+        _("Thank you, noted."),
+        _review_target(),
+    )
 
 
 @bp.post("/admin/meetings/add")
 @organiser_required
-@guarded
 def add():
+    """Add a meeting by hand; it is locked so the next run keeps it."""
     form = AddMeetingForm()
-    startups, investors = services.participant_ids(db(), g.edition)
+    startups, investors = participants.participant_ids(db(), g.edition)
     form.startup_id.choices = [SelectChoice(i, "") for i in startups]
     form.investor_id.choices = [SelectChoice(i, "") for i in investors]
-    form.slot_id.choices = [SelectChoice(s.id, "") for s in services.slots(db(), g.edition)]
-    form.table_id.choices = [SelectChoice(t.id, "") for t in services.tables(db(), g.edition)]
+    form.slot_id.choices = [SelectChoice(s.id, "") for s in slots.slots(db(), g.edition)]
+    form.table_id.choices = [SelectChoice(t.id, "") for t in slots.tables(db(), g.edition)]
     if not form.validate_on_submit():
         flash(_("Choose a startup, an investor, a slot and a table."), "danger")
         return _review_back()
-    services.add_meeting(
+    review_rules.add_meeting(
         db(),
         g.edition,
         current_user,
@@ -593,20 +588,20 @@ def add():
 
 @bp.post("/admin/publish")
 @organiser_required
-@guarded
 def publish():
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    count = services.publish(db(), g.edition, current_user)
-    db().commit()
-    flash(_("%(n)s meetings published; everyone is told by email.", n=count), "success")
-    return redirect(url_for("matchmaking.review"))
+    """Publish the draft schedule: every meeting is confirmed and everyone is told."""
+    return press(
+        lambda: review_rules.publish(db(), g.edition, current_user),
+        lambda count: _("%(n)s meetings published; everyone is told by email.", n=count),
+        url_for("matchmaking.review"),
+    )
 
 
 @bp.get("/admin/export.csv")
 @organiser_required
 def export():
-    text = write_csv(services.export_rows(db(), g.edition), services.EXPORT_COLUMNS)
+    """Download the edition's meetings with both sides' ratings as CSV."""
+    text = write_csv(export_rules.export_rows(db(), g.edition), export_rules.EXPORT_COLUMNS)
     return Response(
         text,
         mimetype="text/csv",

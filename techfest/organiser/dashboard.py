@@ -21,14 +21,11 @@ from techfest.checkin.models import CheckIn
 from techfest.core.models import Edition
 from techfest.db import now_utc
 from techfest.i18n import pick
-from techfest.matchmaking.models import Meeting, MeetingRequest, StartupProfile
+from techfest.matchmaking.models import SCHEDULED, Meeting, MeetingRequest, StartupProfile
 from techfest.organiser import charts
 from techfest.organiser.charts import Series
 from techfest.programme.models import ProgrammeSession, SessionSignup
 from techfest.registration.models import Registration, TicketType
-
-#: meetings that stand in a schedule (a draft not yet published is counted apart)
-SCHEDULED = ("published", "held", "no_show")
 
 
 @dataclass

@@ -8,10 +8,6 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from techfest.core.forms import TranslatedForm
 
 
-class ActionForm(TranslatedForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class RetentionForm(TranslatedForm):
     retention_days = IntegerField(
         _l("Keep personal data for (days after the edition ends)"),

@@ -25,10 +25,10 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash
 
-from techfest.auth.models import EditionRole, User, new_token
+from techfest.auth.models import User, new_token
 from techfest.checkin.models import CheckIn
 from techfest.core.audit import record
-from techfest.core.models import Edition, Organisation, OutboxEmail
+from techfest.core.models import Edition, EditionRole, Organisation, OutboxEmail
 from techfest.db import now_utc
 from techfest.matchmaking.models import Meeting, MeetingFeedback, MeetingRequest
 from techfest.organiser.models import DataRequest

@@ -21,13 +21,16 @@ from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 from werkzeug.routing import BuildError
 
-from techfest.auth.models import EditionRole, User
+from techfest.auth.models import User
+from techfest.booths.models import Booth
 from techfest.core.mail import queue_email
-from techfest.core.models import AuditLog, Edition
+from techfest.core.models import AuditLog, Edition, EditionRole
 from techfest.db import now_utc
 from techfest.i18n import pick
-from techfest.matchmaking.models import Meeting, MeetingSlot, MeetingTable
+from techfest.matchmaking.meetings import meetings_of_organisations
+from techfest.matchmaking.models import MeetingStatus
 from techfest.printing.models import Document
+from techfest.programme.models import ProgrammeSession
 from techfest.registration.models import Registration
 
 # --- audit log -------------------------------------------------------------------------
@@ -141,7 +144,7 @@ def _link(endpoints: tuple[str, ...], year: int) -> str:
     return url_for("core.index", _external=True)
 
 
-AGENDA_PAGES = ("programme.agenda", "edition.home")
+AGENDA_PAGES = ("agenda.index", "edition.home")
 MEETING_PAGES = (
     "matchmaking.my_meetings",
     "matchmaking.meetings",
@@ -149,6 +152,9 @@ MEETING_PAGES = (
     "matchmaking.index",
     "edition.home",
 )
+
+
+PUBLISHED = MeetingStatus.PUBLISHED.value
 
 
 def _participants(session: Session, edition: Edition) -> dict[int, User]:
@@ -161,15 +167,13 @@ def _participants(session: Session, edition: Edition) -> dict[int, User]:
             .where(Registration.edition_id == edition.id, Registration.status == "confirmed")
         )
     }
-    meeting_orgs = (
-        select(Meeting.startup_organisation_id)
-        .where(Meeting.edition_id == edition.id, Meeting.status == "published")
-        .union(
-            select(Meeting.investor_organisation_id).where(
-                Meeting.edition_id == edition.id, Meeting.status == "published"
-            )
+    meeting_orgs = {
+        org_id
+        for m, _slot, _table in meetings_of_organisations(
+            session, edition.id, None, statuses=(PUBLISHED,)
         )
-    )
+        for org_id in (m.startup_organisation_id, m.investor_organisation_id)
+    }
     for u in session.exec(
         select(User)
         .join(EditionRole, EditionRole.user_id == User.id)
@@ -221,14 +225,8 @@ def _day_before(session: Session, edition: Edition, now: datetime) -> int:
 def _first_meetings(session: Session, edition: Edition, now: datetime, lead: timedelta) -> int:
     """An hour before a person's first meeting of a day, one message to each member."""
     tz = ZoneInfo(edition.timezone)
-    rows = session.exec(
-        select(Meeting, MeetingSlot, MeetingTable)
-        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
-        .join(MeetingTable, MeetingTable.id == Meeting.table_id, isouter=True)
-        .where(Meeting.edition_id == edition.id, Meeting.status == "published")
-        .order_by(MeetingSlot.starts_at)
-    ).all()
-    first: dict[tuple[int, object], tuple[Meeting, MeetingSlot, MeetingTable | None]] = {}
+    rows = meetings_of_organisations(session, edition.id, None, statuses=(PUBLISHED,))
+    first: dict[tuple[int, object], tuple] = {}
     for meeting, slot, table in rows:
         day = slot.starts_at.astimezone(tz).date()
         for org_id in (meeting.startup_organisation_id, meeting.investor_organisation_id):
@@ -400,3 +398,29 @@ def restore_database(url: str, backup: Path, run: Callable = subprocess.run) -> 
         raise BackupError(f"{backup} is not a SQLite database: {exc}") from exc
     finally:
         src.close()
+
+
+@dataclass(frozen=True)
+class EditionOverview:
+    edition: Edition
+    sessions: int
+    booths: int
+    delegates: int
+
+
+def edition_overview(session: Session, edition: Edition) -> EditionOverview:
+    """What the edition's front page counts: sessions, booths and confirmed delegates."""
+
+    def count(model, *where) -> int:
+        return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+    return EditionOverview(
+        edition=edition,
+        sessions=count(ProgrammeSession, ProgrammeSession.edition_id == edition.id),
+        booths=count(Booth, Booth.edition_id == edition.id),
+        delegates=count(
+            Registration,
+            Registration.edition_id == edition.id,
+            Registration.status == "confirmed",
+        ),
+    )

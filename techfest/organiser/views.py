@@ -6,20 +6,25 @@ import json
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from techfest.core.csvio import write_csv
-from techfest.core.editions import current_edition, edition_by_year, organiser_required
-from techfest.core.navigation import add_nav
+from techfest.core.editions import (
+    current_edition,
+    edition_by_year,
+    organiser_required,
+    scope_to_edition,
+)
+from techfest.core.forms import ActionForm
 from techfest.db import db
-from techfest.organiser import bp, privacy, services
 from techfest.organiser import dashboard as figures
-from techfest.organiser.forms import ActionForm, EraseForm, LogRequestForm, RetentionForm
+from techfest.organiser import privacy, services
+from techfest.organiser.forms import EraseForm, LogRequestForm, RetentionForm
+
+bp = scope_to_edition(Blueprint("organiser", __name__, url_prefix="/<int:year>/organiser"))
 
 privacy_bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
-add_nav(_l("Dashboard"), "organiser.dashboard", roles=("organiser",))
 
 #: characters that make a spreadsheet treat a cell as a formula
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -208,8 +213,3 @@ def erase():
             return redirect(url_for("core.index"))
     status = 400 if form.errors else 200
     return render_template("organiser/privacy/erase.html", form=form), status
-
-
-@bp.record_once
-def _register_privacy_bp(state):
-    state.app.register_blueprint(privacy_bp)

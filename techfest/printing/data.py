@@ -19,17 +19,20 @@ from babel.dates import format_date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from techfest.auth.models import EditionRole, User
+from techfest.agenda import services as agenda_services
+from techfest.agenda.services import Attendee
+from techfest.auth.models import User
 from techfest.booths.models import Booth, BoothBooking, Zone
-from techfest.core.models import Edition, Organisation
-from techfest.matchmaking.models import Meeting, MeetingSlot, MeetingTable
+from techfest.core.models import Edition, EditionRole, Organisation
+from techfest.matchmaking.meetings import meetings_of_organisations
+from techfest.matchmaking.slots import slots as meeting_slots
+from techfest.matchmaking.slots import tables as meeting_tables
 from techfest.printing import maps, render
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
 from techfest.registration.models import Registration
 
 #: the role a badge or agenda shows when a person holds several
 ROLE_ORDER = ("organiser", "investor", "startup", "delegate")
-LIVE_MEETING = ("published", "held")
 
 
 # --- formatting -------------------------------------------------------------------------
@@ -254,87 +257,66 @@ def _contacts(session: Session, edition: Edition, org_ids: set[int]) -> dict[int
 
 
 def agendas(session: Session, ctx: EditionContext, people: list[Person]) -> list[dict]:
-    """The agenda of each person, in the person's language."""
+    """The printed agenda of each person, in the person's language.
+
+    The entries come from the one personal agenda (`techfest.agenda`): the sessions the
+    person holds a seat in and the organisation's confirmed meetings.
+    """
     edition = ctx.edition
     tz = _tz(edition)
-    user_ids = [p.user_id for p in people]
-    seated: dict[int, list[tuple[ProgrammeSession, Room | None]]] = defaultdict(list)
-    if user_ids:
-        rows = session.exec(
-            select(SessionSignup.user_id, ProgrammeSession, Room)
-            .join(ProgrammeSession, col(ProgrammeSession.id) == SessionSignup.session_id)
-            .outerjoin(Room, col(Room.id) == ProgrammeSession.room_id)
-            .where(
-                ProgrammeSession.edition_id == edition.id,
-                SessionSignup.status == "seated",
-                col(SessionSignup.user_id).in_(user_ids),
-            )
-        ).all()
-        for user_id, ps, room in rows:
-            seated[user_id].append((ps, room))
-
-    org_ids = {p.organisation_id for p in people if p.organisation_id}
-    meetings: dict[int, list[tuple[Meeting, MeetingSlot, MeetingTable | None]]] = defaultdict(list)
+    items_of = agenda_services.agendas(
+        session, edition, [Attendee(p.user_id, p.organisation_id) for p in people]
+    )
     counterpart_ids: set[int] = set()
-    if org_ids:
-        rows = session.exec(
-            select(Meeting, MeetingSlot, MeetingTable)
-            .join(MeetingSlot, col(MeetingSlot.id) == Meeting.slot_id)
-            .outerjoin(MeetingTable, col(MeetingTable.id) == Meeting.table_id)
-            .where(
-                Meeting.edition_id == edition.id,
-                col(Meeting.status).in_(LIVE_MEETING),
-                (col(Meeting.startup_organisation_id).in_(org_ids))
-                | (col(Meeting.investor_organisation_id).in_(org_ids)),
-            )
-        ).all()
-        for meeting, slot, table in rows:
-            for org_id in (meeting.startup_organisation_id, meeting.investor_organisation_id):
-                if org_id in org_ids:
-                    meetings[org_id].append((meeting, slot, table))
-            counterpart_ids |= {meeting.startup_organisation_id, meeting.investor_organisation_id}
-    org_names = _org_names(session, counterpart_ids)
+    for items in items_of.values():
+        for item in items:
+            if item.kind == "meeting":
+                m = item.meeting
+                counterpart_ids |= {m.startup_organisation_id, m.investor_organisation_id}
     contacts = _contacts(session, edition, counterpart_ids)
 
     out = []
     for person in people:
         lang = person.lang
         items: list[tuple[datetime, dict]] = []
-        for ps, room in seated.get(person.user_id, []):
-            items.append(
-                (
-                    ps.starts_at,
-                    {
-                        "kind": "session",
-                        "time": span(ps.starts_at, ps.ends_at, tz),
-                        "title": pick(ps, "title", lang),
-                        "sub": speakers_line(ps.speakers),
-                        "where": pick(room, "name", lang) if room else "",
-                        "where_sub": pick(room, "location", lang) if room else "",
-                        "reason": "",
-                    },
-                )
-            )
         tables: list[maps.Rect] = []
         table_labels: list[str] = []
-        for meeting, slot, table in meetings.get(person.organisation_id or -1, []):
+        for entry in items_of[person.user_id]:
+            if entry.kind == "session" and entry.status == "seated":
+                ps, room = entry.session, entry.room
+                items.append(
+                    (
+                        ps.starts_at,
+                        {
+                            "kind": "session",
+                            "time": span(ps.starts_at, ps.ends_at, tz),
+                            "title": pick(ps, "title", lang),
+                            "sub": speakers_line(ps.speakers),
+                            "where": pick(room, "name", lang) if room else "",
+                            "where_sub": pick(room, "location", lang) if room else "",
+                            "reason": "",
+                        },
+                    )
+                )
+            if entry.kind != "meeting":
+                continue
+            meeting, table = entry.meeting, entry.table
             other = (
                 meeting.investor_organisation_id
                 if meeting.startup_organisation_id == person.organisation_id
                 else meeting.startup_organisation_id
             )
             contact = contacts.get(other)
-            org_name = org_names.get(other, "")
             reasons = (meeting.reasons_en if lang == "en" else meeting.reasons_vi) or (
                 meeting.reasons_vi if lang == "en" else meeting.reasons_en
             )
             items.append(
                 (
-                    slot.starts_at,
+                    entry.starts_at,
                     {
                         "kind": "meeting",
-                        "time": span(slot.starts_at, slot.ends_at, tz),
-                        "title": org_name,
+                        "time": span(entry.starts_at, entry.ends_at, tz),
+                        "title": entry.counterpart,
                         "sub": contact or "",
                         "where": table.label if table else "",
                         "where_sub": pick(table, "location", lang) if table else "",
@@ -391,24 +373,13 @@ def agendas(session: Session, ctx: EditionContext, people: list[Person]) -> list
 def table_sheets(session: Session, edition: Edition, lang: str) -> list[dict]:
     """One sheet per meeting table and day: each slot and the pair meeting there."""
     tz = _tz(edition)
-    slots = session.exec(
-        select(MeetingSlot)
-        .where(MeetingSlot.edition_id == edition.id)
-        .order_by(col(MeetingSlot.starts_at))
-    ).all()
-    tables = session.exec(
-        select(MeetingTable)
-        .where(MeetingTable.edition_id == edition.id)
-        .order_by(col(MeetingTable.number))
-    ).all()
-    meetings = session.exec(
-        select(Meeting).where(
-            Meeting.edition_id == edition.id,
-            col(Meeting.status).in_(LIVE_MEETING),
-            col(Meeting.table_id).is_not(None),
-            col(Meeting.slot_id).is_not(None),
-        )
-    ).all()
+    slots = meeting_slots(session, edition)
+    tables = meeting_tables(session, edition)
+    meetings = [
+        m
+        for m, _slot, table in meetings_of_organisations(session, edition.id, None)
+        if table is not None
+    ]
     at = {(m.table_id, m.slot_id): m for m in meetings}
     org_ids = {m.startup_organisation_id for m in meetings} | {
         m.investor_organisation_id for m in meetings

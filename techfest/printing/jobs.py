@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from techfest.core import audit
-from techfest.core.jobs import create_job, job_handler
+from techfest.core.jobs import create_job
 from techfest.core.models import Edition, Job
 from techfest.printing import services
 
@@ -40,7 +40,6 @@ def start_bulk_print(
     )
 
 
-@job_handler(KIND)
 def run_bulk_print(session: Session, job: Job, progress) -> Callable[[Session], dict]:
     edition = session.get(Edition, job.edition_id)
     params = job.params

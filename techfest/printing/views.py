@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from techfest.core.editions import organiser_required
-from techfest.core.navigation import add_nav
+from techfest.core.editions import organiser_required, scope_to_edition
 from techfest.db import db, writing
-from techfest.printing import bp, jobs, services
+from techfest.printing import jobs, services
 from techfest.printing.forms import PrintForm
 
-add_nav(_l("Printing"), "printing.index", roles=("organiser",))
-add_nav(_l("Agenda (PDF)"), "printing.my_agenda", roles=("delegate", "startup", "investor"))
+bp = scope_to_edition(Blueprint("printing", __name__, url_prefix="/<int:year>/printing"))
 
 
 def _send(doc, inline: bool = True):

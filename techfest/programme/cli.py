@@ -29,12 +29,12 @@ def _edition(session: Session, year: int):
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def programme_export(year: int, path: str) -> None:
     """Write the edition's sessions to a CSV file."""
-    from techfest.programme import services
+    from techfest.programme import catalogue, csv
 
     with _session() as session:
         edition = _edition(session, year)
-        text = services.export_sessions_csv(session, edition)
-        count = len(services.list_sessions(session, edition))
+        text = csv.export_sessions_csv(session, edition)
+        count = len(catalogue.list_sessions(session, edition))
     Path(path).write_text(text, encoding="utf-8")
     click.echo(f"Wrote {count} session(s) to {path}.")
 
@@ -47,7 +47,7 @@ def programme_import(year: int, email: str, path: str) -> None:
     """Import sessions from CSV: every row is checked; all rows are applied or none."""
     from techfest.auth.services import find_user
     from techfest.core.editions import roles_of
-    from techfest.programme import services
+    from techfest.programme import csv
 
     data = Path(path).read_bytes()
     # a request context gives the messages a language (the organiser's default, Vietnamese)
@@ -56,7 +56,7 @@ def programme_import(year: int, email: str, path: str) -> None:
         user = find_user(session, email)
         if user is None or "organiser" not in roles_of(session, user.id, edition.id):
             raise click.ClickException(f"{email} does not organise {year}.")
-        report = services.import_sessions_csv(session, edition, user, data)
+        report = csv.import_sessions_csv(session, edition, user, data)
         if not report.ok:
             session.rollback()
             for error in report.errors:

@@ -7,9 +7,9 @@ import contextlib
 from flask import current_app
 from sqlmodel import Session, select
 
-from techfest.auth.models import EditionRole, User
-from techfest.core.models import Edition
-from techfest.programme import services
+from techfest.auth.models import User
+from techfest.core.models import Edition, EditionRole
+from techfest.programme import catalogue, errors, signups
 
 DEMO_DELEGATE = "delegate@techfest.vn"
 
@@ -21,7 +21,7 @@ def load_demo(session: Session, edition: Edition) -> None:
 
 def _load(session: Session, edition: Edition) -> None:
     delegate = session.exec(select(User).where(User.email == DEMO_DELEGATE)).first()
-    sessions = services.list_sessions(session, edition)
+    sessions = catalogue.list_sessions(session, edition)
     if delegate is None or not sessions:
         return
     # the smallest session fills up and gets a waitlist, so the demo shows one
@@ -42,15 +42,15 @@ def _load(session: Session, edition: Edition) -> None:
         if waiting >= 3:
             break
         try:
-            signup = services.sign_up(session, edition, person, smallest.id)
-        except services.ProgrammeError:
+            signup = signups.sign_up(session, edition, person, smallest.id)
+        except errors.ProgrammeError:
             continue
         if signup.status == "waitlisted":
             waiting += 1
     # the demo delegate stars two sessions and waits for the full one
     for ps in sessions[:2]:
-        services.star(session, edition, delegate, ps.id)
+        signups.star(session, edition, delegate, ps.id)
     # when it overlaps one the delegate already holds, the demo stays as it is
-    with contextlib.suppress(services.ProgrammeError):
-        services.sign_up(session, edition, delegate, smallest.id)
+    with contextlib.suppress(errors.ProgrammeError):
+        signups.sign_up(session, edition, delegate, smallest.id)
     session.flush()

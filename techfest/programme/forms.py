@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from techfest.core.forms import TranslatedForm
-from techfest.programme import services
+from techfest.programme import catalogue, editing
 
 
 def _strip(value):
@@ -35,10 +35,6 @@ CODE = [
     Length(max=40, message=TOO_LONG),
     Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
 ]
-
-
-class ActionForm(TranslatedForm):
-    """A button that only carries the CSRF token (sign up, cancel, star)."""
 
 
 class SessionForm(TranslatedForm):
@@ -89,12 +85,12 @@ class SessionForm(TranslatedForm):
     )
     language = SelectField(
         _l("Language"),
-        choices=[SelectChoice(code, label) for code, label in services.LANGUAGE_LABELS.items()],
+        choices=[SelectChoice(code, label) for code, label in catalogue.LANGUAGE_LABELS.items()],
         default="vi",
     )
     capacity = IntegerField(
         _l("Capacity"),
-        validators=[InputRequired(), NumberRange(min=1, max=services.MAX_CAPACITY)],
+        validators=[InputRequired(), NumberRange(min=1, max=catalogue.MAX_CAPACITY)],
         default=100,
     )
 
@@ -126,17 +122,17 @@ class SessionForm(TranslatedForm):
             return False
         return True
 
-    def to_data(self, tz) -> services.SessionData:
+    def to_data(self, tz) -> editing.SessionData:
         day = datetime.fromisoformat(self.day.data).date()
         start = datetime.strptime(self.start_time.data, "%H:%M").time()  # noqa: DTZ007
         end = datetime.strptime(self.end_time.data, "%H:%M").time()  # noqa: DTZ007
-        return services.SessionData(
+        return editing.SessionData(
             code=self.code.data,
             title_vi=self.title_vi.data,
             title_en=self.title_en.data or "",
             description_vi=(self.description_vi.data or "").strip(),
             description_en=(self.description_en.data or "").strip(),
-            speakers=services.parse_speakers(self.speakers.data or ""),
+            speakers=editing.parse_speakers(self.speakers.data or ""),
             track_id=self.track_id.data,
             room_id=self.room_id.data,
             starts_at=datetime.combine(day, start, tzinfo=tz).astimezone(UTC),
@@ -151,7 +147,7 @@ class SessionForm(TranslatedForm):
         self.title_en.data = ps.title_en
         self.description_vi.data = ps.description_vi
         self.description_en.data = ps.description_en
-        self.speakers.data = services.format_speakers(ps.speakers)
+        self.speakers.data = editing.format_speakers(ps.speakers)
         self.track_id.data = ps.track_id
         self.room_id.data = ps.room_id
         start = ps.starts_at.astimezone(tz)
@@ -207,7 +203,7 @@ class RoomForm(TranslatedForm):
     )
     capacity = IntegerField(
         _l("Capacity"),
-        validators=[InputRequired(), NumberRange(min=1, max=services.MAX_CAPACITY)],
+        validators=[InputRequired(), NumberRange(min=1, max=catalogue.MAX_CAPACITY)],
         default=100,
     )
     location_vi = StringField(

@@ -1,35 +1,39 @@
-"""HTTP views of programme: public pages, sign-ups, agenda, iCal feed, organiser forms."""
+"""HTTP views of programme: public pages, sign-ups and stars, the organiser's editor."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from techfest.auth.models import ROLES
-from techfest.core.editions import organiser_required, role_required, user_roles
-from techfest.core.navigation import add_nav, safe_next
+from techfest.core.actions import press
+from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
+from techfest.core.errors import refusal_target, refused_on
+from techfest.core.forms import ActionForm
+from techfest.core.models import ROLES
+from techfest.core.navigation import safe_next
 from techfest.core.pagecache import shared_page
 from techfest.db import db
 from techfest.i18n import fmt_date, pick
-from techfest.programme import bp, services
-from techfest.programme.forms import ActionForm, ImportForm, RoomForm, SessionForm, TrackForm
+from techfest.programme import catalogue, csv, editing, errors, pages, signups
+from techfest.programme.forms import ImportForm, RoomForm, SessionForm, TrackForm
+
+bp = scope_to_edition(Blueprint("programme", __name__, url_prefix="/<int:year>/programme"))
 
 participant_required = role_required(*ROLES)
-
-add_nav(_l("Programme"), "programme.index")
-add_nav(_l("My agenda"), "programme.agenda", roles=ROLES)
 
 
 def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
+def _back_url(session_id: int) -> str:
+    """Where a button on a session goes back to: the page it was pressed on, or the session."""
+    return safe_next(request.form.get("next")) or url_for("programme.detail", session_id=session_id)
+
+
 def _back(session_id: int):
-    return redirect(
-        safe_next(request.form.get("next")) or url_for("programme.detail", session_id=session_id)
-    )
+    return redirect(_back_url(session_id))
 
 
 # --------------------------------------------------------------------------- public
@@ -38,14 +42,15 @@ def _back(session_id: int):
 @bp.get("/")
 @shared_page
 def index():
-    filters = services.Filters.parse(request.args, g.edition)
-    page = services.programme_page(db(), g.edition, filters, _user_id())
+    """The public programme, filtered by day, track, room and language."""
+    filters = catalogue.Filters.parse(request.args, g.edition)
+    page = pages.programme_page(db(), g.edition, filters, _user_id())
     can_sign_up = bool(user_roles())
     return render_template(
         "programme/index.html",
         page=page,
         filters=filters,
-        languages={code: str(label) for code, label in services.LANGUAGE_LABELS.items()},
+        languages={code: str(label) for code, label in catalogue.LANGUAGE_LABELS.items()},
         can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
@@ -54,15 +59,13 @@ def index():
 @bp.get("/sessions/<int:session_id>")
 @shared_page
 def detail(session_id: int):
-    try:
-        card = services.session_card(db(), g.edition, session_id, _user_id())
-    except services.NotFound:
-        abort(404)
+    """One session: time, room, speakers, seats left and the visitor's place."""
+    card = pages.session_card(db(), g.edition, session_id, _user_id())
     can_sign_up = bool(user_roles())
     return render_template(
         "programme/detail.html",
         card=card,
-        languages=services.LANGUAGE_LABELS,
+        languages=catalogue.LANGUAGE_LABELS,
         can_sign_up=can_sign_up,
         can_manage="organiser" in user_roles(),
     )
@@ -73,22 +76,17 @@ def detail(session_id: int):
 
 @bp.post("/sessions/<int:session_id>/signup")
 @participant_required
+@refusal_target("programme.detail", "session_id")
 def sign_up(session_id: int):
+    """Book a seat in the session, or a place on its waitlist when it is full."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        signup = services.sign_up(db(), g.edition, current_user, session_id)
-        db().commit()
-    except services.NotFound:
-        abort(404)
-    except services.SignupClash as exc:
-        db().rollback()
-        flash(exc.message, "danger")
-        return _back(session_id)
+    signup = signups.sign_up(db(), g.edition, current_user, session_id)
+    db().commit()
     if signup.status == "seated":
         flash(_("Your seat is booked."), "success")
     else:
-        position = services.waitlist_rank(db(), signup)
+        position = catalogue.waitlist_rank(db(), signup)
         flash(
             _(
                 "The session is full: you are number %(n)s on the waitlist. "
@@ -103,18 +101,19 @@ def sign_up(session_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 @participant_required
 def cancel(session_id: int):
+    """Give up your seat or waitlist place; the next person in line gets the seat."""
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel_signup(
+        signups.cancel_signup(
             db(),
             g.edition,
             current_user,
             session_id,
-            agenda_url=url_for("programme.agenda", _external=True),
+            agenda_url=url_for("agenda.index", _external=True),
         )
         db().commit()
-    except services.NotFound:
+    except errors.NotFound:
         db().rollback()
         flash(_("You are not signed up for this session."), "info")
         return _back(session_id)
@@ -125,64 +124,24 @@ def cancel(session_id: int):
 @bp.post("/sessions/<int:session_id>/star")
 @participant_required
 def star(session_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.star(db(), g.edition, current_user, session_id)
-        db().commit()
-    except services.NotFound:
-        abort(404)
-    flash(_("Starred: this time counts as busy when meetings are planned."), "success")
-    return _back(session_id)
+    """Star a session: it shows in your agenda and counts as busy for meetings."""
+    return press(
+        lambda: signups.star(db(), g.edition, current_user, session_id),
+        _("Starred: this time counts as busy when meetings are planned."),
+        _back_url(session_id),
+    )
 
 
 @bp.post("/sessions/<int:session_id>/unstar")
 @participant_required
 def unstar(session_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.unstar(db(), g.edition, current_user, session_id)
-        db().commit()
-    except services.NotFound:
-        abort(404)
-    flash(_("Star removed."), "info")
-    return _back(session_id)
-
-
-# --------------------------------------------------------------------------- agenda
-
-
-@bp.get("/agenda")
-@participant_required
-def agenda():
-    items = services.agenda_items(db(), g.edition, current_user)
-    feed_url = url_for("programme.ical", token=current_user.feed_token, _external=True)
-    return render_template(
-        "programme/agenda.html",
-        days=services.group_by_day(g.edition, items),
-        feed_url=feed_url,
-        webcal_url="webcal://" + feed_url.split("://", 1)[1],
+    """Remove the star from a session."""
+    return press(
+        lambda: signups.unstar(db(), g.edition, current_user, session_id),
+        _("Star removed."),
+        _back_url(session_id),
+        category="info",
     )
-
-
-@bp.get("/ical/<token>.ics")
-def ical(token: str):
-    user = services.user_by_feed_token(db(), token)
-    if user is None:
-        abort(404)
-    body = services.ical_feed(
-        db(), g.edition, user, base_url=url_for("programme.index", _external=True)
-    )
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Cache-Control"] = "private, max-age=300"
-    response.headers["X-Robots-Tag"] = "noindex"
-    disposition = "attachment" if request.args.get("download") else "inline"
-    response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="techfest-{g.edition.year}.ics"'
-    )
-    return response
 
 
 # --------------------------------------------------------------------------- organisers
@@ -191,36 +150,39 @@ def ical(token: str):
 @bp.get("/manage")
 @organiser_required
 def manage():
+    """The organiser's programme: sessions by day, tracks and rooms."""
     return render_template(
         "programme/manage.html",
-        page=services.manage_page(db(), g.edition),
-        languages=services.LANGUAGE_LABELS,
+        page=pages.manage_page(db(), g.edition),
+        languages=catalogue.LANGUAGE_LABELS,
     )
 
 
 def _session_form(ps=None) -> SessionForm:
     form = SessionForm()
     form.set_choices(
-        services.tracks(db(), g.edition.id),
-        services.rooms(db(), g.edition.id),
-        services.edition_days(g.edition),
+        catalogue.tracks(db(), g.edition.id),
+        catalogue.rooms(db(), g.edition.id),
+        catalogue.edition_days(g.edition),
         pick,
         fmt_date,
     )
     if ps is not None and request.method == "GET":
-        form.fill_from(ps, services.tz_of(g.edition))
+        form.fill_from(ps, catalogue.tz_of(g.edition))
     return form
 
 
 @bp.route("/manage/sessions/new", methods=["GET", "POST"])
 @organiser_required
 def session_new():
+    """Add a session."""
     return _edit_session(None)
 
 
 @bp.route("/manage/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def session_edit(session_id: int):
+    """Change a session; people who lose their time are told."""
     return _edit_session(session_id)
 
 
@@ -228,31 +190,20 @@ def _edit_session(session_id: int | None):
     ps = None
     people = None
     if session_id is not None:
-        try:
-            ps = services.get_session(db(), g.edition.id, session_id)
-        except services.NotFound:
-            abort(404)
-        people = services.attendees(db(), ps)
+        ps = catalogue.get_session(db(), g.edition.id, session_id)
+        people = catalogue.attendees(db(), ps)
     form = _session_form(ps)
     if form.validate_on_submit():
-        try:
-            saved, warnings = services.save_session(
+        with refused_on(form):
+            saved, warnings = editing.save_session(
                 db(),
                 g.edition,
                 current_user,
-                form.to_data(services.tz_of(g.edition)),
+                form.to_data(catalogue.tz_of(g.edition)),
                 session_id=session_id,
-                agenda_url=url_for("programme.agenda", _external=True),
+                agenda_url=url_for("agenda.index", _external=True),
             )
             db().commit()
-        except services.ProgrammeError as exc:
-            db().rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                form.form_errors.append(exc.message)
-        else:
             for warning in warnings:
                 flash(warning, "warning")
             flash(_("The session is saved."), "success")
@@ -262,28 +213,17 @@ def _edit_session(session_id: int | None):
 
 
 def _edit_simple(kind: str, form, object_id: int | None, template: str):
-    getter = services.get_track if kind == "track" else services.get_room
-    saver = services.save_track if kind == "track" else services.save_room
+    getter = catalogue.get_track if kind == "track" else catalogue.get_room
+    saver = editing.save_track if kind == "track" else editing.save_room
     obj = None
     if object_id is not None:
-        try:
-            obj = getter(db(), g.edition.id, object_id)
-        except services.NotFound:
-            abort(404)
+        obj = getter(db(), g.edition.id, object_id)
         if request.method == "GET":
             form.process(obj=obj)
     if form.validate_on_submit():
-        try:
+        with refused_on(form):
             saver(db(), g.edition, current_user, form.values(), object_id)
             db().commit()
-        except services.ProgrammeError as exc:
-            db().rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                form.form_errors.append(exc.message)
-        else:
             flash(_("Saved."), "success")
             return redirect(url_for("programme.manage"))
     status = 422 if request.method == "POST" else 200
@@ -293,31 +233,36 @@ def _edit_simple(kind: str, form, object_id: int | None, template: str):
 @bp.route("/manage/tracks/new", methods=["GET", "POST"])
 @organiser_required
 def track_new():
+    """Add a track."""
     return _edit_simple("track", TrackForm(), None, "programme/simple_form.html")
 
 
 @bp.route("/manage/tracks/<int:track_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def track_edit(track_id: int):
+    """Change a track."""
     return _edit_simple("track", TrackForm(), track_id, "programme/simple_form.html")
 
 
 @bp.route("/manage/rooms/new", methods=["GET", "POST"])
 @organiser_required
 def room_new():
+    """Add a room."""
     return _edit_simple("room", RoomForm(), None, "programme/simple_form.html")
 
 
 @bp.route("/manage/rooms/<int:room_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def room_edit(room_id: int):
+    """Change a room."""
     return _edit_simple("room", RoomForm(), room_id, "programme/simple_form.html")
 
 
 @bp.get("/manage/sessions.csv")
 @organiser_required
 def export_csv():
-    body = services.export_sessions_csv(db(), g.edition)
+    """Download the sessions as CSV."""
+    body = csv.export_sessions_csv(db(), g.edition)
     return Response(
         body,
         mimetype="text/csv",
@@ -331,6 +276,7 @@ def export_csv():
 @bp.route("/manage/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
+    """Create or update sessions from a CSV file: all rows or none."""
     form = ImportForm()
     report = None
     if form.validate_on_submit():
@@ -338,7 +284,7 @@ def import_csv():
         if len(data) > 5_000_000:
             form.file.errors.append(_("The file is larger than 5 MB."))
         else:
-            report = services.import_sessions_csv(db(), g.edition, current_user, data)
+            report = csv.import_sessions_csv(db(), g.edition, current_user, data)
             if report.ok:
                 db().commit()
                 flash(
@@ -353,5 +299,5 @@ def import_csv():
             db().rollback()
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "programme/import.html", form=form, report=report, columns=services.CSV_COLUMNS
+        "programme/import.html", form=form, report=report, columns=csv.CSV_COLUMNS
     ), status

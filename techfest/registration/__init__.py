@@ -1,7 +1,19 @@
 """Delegate registration: ticket types, capacity and waitlist."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-from techfest.core.editions import scope_to_edition
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-bp = scope_to_edition(Blueprint("registration", __name__, url_prefix="/<int:year>/registration"))
+
+def init_app(app: Flask) -> None:
+    """Register this domain with the application: pages, menu, commands, jobs, demo."""
+    from techfest.core.domains import add_commands, add_demo_loader
+    from techfest.core.navigation import add_nav
+    from techfest.registration import cli, demo, views
+
+    app.register_blueprint(views.bp)
+    add_nav(app, _l("Registration"), "registration.index")
+    add_nav(app, _l("Delegates"), "registration.manage", roles=("organiser",))
+    add_commands(app, cli.commands)
+    add_demo_loader(app, "registration", demo.load_demo)

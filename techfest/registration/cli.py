@@ -12,7 +12,7 @@ from sqlmodel import Session
 from techfest.core.csvio import CsvFormatError
 from techfest.core.editions import edition_by_year
 from techfest.db import writing
-from techfest.registration import services
+from techfest.registration import catalogue, csv
 
 
 def _session() -> Session:
@@ -29,9 +29,7 @@ def import_delegates(csv_file: Path, year: int) -> None:
         if edition is None:
             raise click.ClickException(f"No edition {year}.")
         try:
-            result = services.import_delegates(
-                session, edition, csv_file.read_bytes(), by_user_id=None
-            )
+            result = csv.import_delegates(session, edition, csv_file.read_bytes(), by_user_id=None)
         except CsvFormatError as exc:
             raise click.ClickException(str(exc)) from exc
         if not result.report.ok:
@@ -50,7 +48,7 @@ def import_delegates(csv_file: Path, year: int) -> None:
 
 @click.command("export-delegates")
 @click.option("--year", type=int, required=True)
-@click.option("--status", type=click.Choice(services.STATUSES), default=None)
+@click.option("--status", type=click.Choice(catalogue.STATUSES), default=None)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_delegates(year: int, status: str | None, output: Path | None) -> None:
     """Write the edition's registrations as CSV (to a file, or to stdout)."""
@@ -58,7 +56,7 @@ def export_delegates(year: int, status: str | None, output: Path | None) -> None
         edition = edition_by_year(session, year)
         if edition is None:
             raise click.ClickException(f"No edition {year}.")
-        text = services.export_csv(session, edition, status=status)
+        text = csv.export_csv(session, edition, status=status)
     if output is None:
         click.echo(text, nl=False)
     else:

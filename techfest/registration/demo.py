@@ -16,9 +16,9 @@ from techfest.auth.models import User
 from techfest.auth.services import create_user, grant_role
 from techfest.core.models import Edition
 from techfest.db import now_utc
-from techfest.demo.load import read
+from techfest.demo.files import read
+from techfest.registration.catalogue import CONSENT_VERSION, NO_PASSWORD
 from techfest.registration.models import Registration, TicketType
-from techfest.registration.services import CONSENT_VERSION, NO_PASSWORD
 
 #: people waiting for a VIP place in the demo
 VIP_WAITLIST = 6

@@ -28,13 +28,13 @@ from wtforms.validators import (
 )
 
 from techfest.core.forms import TranslatedForm
-from techfest.registration.services import (
+from techfest.registration.booking import BadgeDetails
+from techfest.registration.catalogue import (
     CODE_RE,
     NAME_MAX,
     ORG_MAX,
     PHONE_RE,
     TITLE_MAX,
-    BadgeDetails,
     TicketTypeData,
     clean,
     has_control_chars,

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from techfest.core.csvio import CsvFormatError
-from techfest.core.editions import organiser_required
-from techfest.core.navigation import add_nav
+from techfest.core.editions import organiser_required, scope_to_edition
+from techfest.core.errors import refused_on
 from techfest.db import db
 from techfest.i18n import lang
-from techfest.registration import bp, services
+from techfest.registration import booking, catalogue, csv, editing, pages
 from techfest.registration.forms import CancelForm, ImportForm, RegistrationForm, TicketTypeForm
 
-add_nav(_l("Registration"), "registration.index")
-add_nav(_l("Delegates"), "registration.manage", roles=("organiser",))
+bp = scope_to_edition(Blueprint("registration", __name__, url_prefix="/<int:year>/registration"))
 
 
 def _my_url() -> str:
@@ -25,9 +23,10 @@ def _my_url() -> str:
 
 @bp.get("/")
 def index():
-    offers = services.public_offers(db(), g.edition.id)
+    """The edition's registration page: tickets on offer, or your registration."""
+    offers = catalogue.public_offers(db(), g.edition.id)
     mine = (
-        services.registration_for(db(), g.edition.id, current_user.id)
+        booking.registration_for(db(), g.edition.id, current_user.id)
         if current_user.is_authenticated
         else None
     )
@@ -37,15 +36,16 @@ def index():
 @bp.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
-    existing = services.registration_for(db(), g.edition.id, current_user.id)
+    """Register for the edition: a place, or the ticket's waitlist when it is full."""
+    existing = booking.registration_for(db(), g.edition.id, current_user.id)
     if existing is not None:
         flash(_("You are already registered for this edition."), "info")
         return redirect(url_for("registration.mine"))
-    offers = services.public_offers(db(), g.edition.id)
+    offers = catalogue.public_offers(db(), g.edition.id)
     form = RegistrationForm()
     form.set_ticket_choices(offers)
     if request.method == "GET":
-        form.process(data=services.default_details(db(), current_user))
+        form.process(data=booking.default_details(db(), current_user))
         form.set_ticket_choices(offers)
         wanted = request.args.get("ticket", type=int)
         open_ids = [o.ticket.id for o in offers if not o.full]
@@ -54,8 +54,8 @@ def register():
         elif open_ids:
             form.ticket_type.data = open_ids[0]
     if form.validate_on_submit():
-        try:
-            result = services.register_delegate(
+        with refused_on(form, as_flash="danger"):
+            result = booking.register_delegate(
                 db(),
                 g.edition,
                 current_user,
@@ -64,10 +64,6 @@ def register():
                 consented=bool(form.consent.data),
                 my_url=_my_url(),
             )
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-        else:
             db().commit()
             reg = result.registration
             if not result.created:
@@ -84,19 +80,20 @@ def register():
         "registration/register.html",
         form=form,
         offers=offers,
-        consent=services.consent_text(lang()),
-        consent_version=services.CONSENT_VERSION,
+        consent=catalogue.consent_text(lang()),
+        consent_version=catalogue.CONSENT_VERSION,
     )
 
 
 @bp.get("/me")
 @login_required
 def mine():
-    reg = services.registration_for(db(), g.edition.id, current_user.id)
+    """Your registration: ticket, status, place on the waitlist."""
+    reg = booking.registration_for(db(), g.edition.id, current_user.id)
     ticket = position = None
     if reg is not None:
-        ticket = services.ticket_type_in(db(), g.edition.id, reg.ticket_type_id)
-        position = services.waitlist_position(db(), reg)
+        ticket = catalogue.ticket_type_in(db(), g.edition.id, reg.ticket_type_id)
+        position = booking.waitlist_position(db(), reg)
     return render_template(
         "registration/mine.html", reg=reg, ticket=ticket, position=position, form=CancelForm()
     )
@@ -105,14 +102,11 @@ def mine():
 @bp.post("/me/cancel")
 @login_required
 def cancel():
+    """Cancel your registration; the next in line moves up."""
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_registration(db(), g.edition.id, current_user.id, my_url=_my_url())
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "warning")
-        else:
+        with refused_on(form, as_flash="warning"):
+            booking.cancel_registration(db(), g.edition.id, current_user.id, my_url=_my_url())
             db().commit()
             flash(_("Your registration is cancelled."), "info")
     return redirect(url_for("registration.mine"))
@@ -124,7 +118,7 @@ def cancel():
 def _filters() -> dict:
     status = request.args.get("status", "")
     return {
-        "status": status if status in services.STATUSES else None,
+        "status": status if status in catalogue.STATUSES else None,
         "ticket_type_id": request.args.get("ticket", type=int),
         "q": request.args.get("q", "")[:100],
     }
@@ -133,15 +127,16 @@ def _filters() -> dict:
 @bp.get("/manage/")
 @organiser_required
 def manage():
+    """The organiser's list of registrations, filtered."""
     filters = _filters()
-    page = services.list_registrations(
+    page = pages.list_registrations(
         db(), g.edition.id, page=request.args.get("page", 1, type=int), **filters
     )
     return render_template(
         "registration/manage.html",
         page=page,
         filters=filters,
-        statuses=services.STATUSES,
+        statuses=catalogue.STATUSES,
         cancel_form=CancelForm(),
     )
 
@@ -149,18 +144,13 @@ def manage():
 @bp.post("/manage/<int:registration_id>/cancel")
 @organiser_required
 def manage_cancel(registration_id: int):
+    """Cancel someone's registration."""
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_registration_as_organiser(
+        with refused_on(form, as_flash="warning"):
+            booking.cancel_registration_as_organiser(
                 db(), g.edition.id, registration_id, by_user_id=current_user.id, my_url=_my_url()
             )
-        except services.NotFound:
-            abort(404)
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "warning")
-        else:
             db().commit()
             flash(_("The registration is cancelled."), "info")
     return redirect(url_for("registration.manage"))
@@ -169,7 +159,8 @@ def manage_cancel(registration_id: int):
 @bp.get("/manage/export.csv")
 @organiser_required
 def export():
-    text = services.export_csv(db(), g.edition, status=_filters()["status"])
+    """Download the registrations as CSV."""
+    text = csv.export_csv(db(), g.edition, status=_filters()["status"])
     return Response(
         text,
         mimetype="text/csv",
@@ -183,12 +174,13 @@ def export():
 @bp.route("/manage/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
+    """Import delegates from a CSV file: all rows or none."""
     form = ImportForm()
     result = None
     file_error = None
     if form.validate_on_submit():
         try:
-            result = services.import_delegates(
+            result = csv.import_delegates(
                 db(),
                 g.edition,
                 form.file.data.read(),
@@ -224,23 +216,21 @@ def import_csv():
 @bp.get("/manage/tickets/")
 @organiser_required
 def tickets():
-    overview = services.ticket_overview(db(), g.edition.id)
+    """The ticket types with places taken and people waiting."""
+    overview = pages.ticket_overview(db(), g.edition.id)
     return render_template("registration/tickets.html", overview=overview)
 
 
 @bp.route("/manage/tickets/new", methods=["GET", "POST"])
 @organiser_required
 def ticket_new():
+    """Create a ticket type."""
     form = TicketTypeForm()
     if form.validate_on_submit():
-        try:
-            services.create_ticket_type(
+        with refused_on(form, as_flash="danger"):
+            editing.create_ticket_type(
                 db(), g.edition.id, form.to_data(g.edition.timezone), by_user_id=current_user.id
             )
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-        else:
             db().commit()
             flash(_("The ticket type is created."), "success")
             return redirect(url_for("registration.tickets"))
@@ -250,16 +240,14 @@ def ticket_new():
 @bp.route("/manage/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def ticket_edit(ticket_id: int):
-    try:
-        ticket = services.ticket_type_in(db(), g.edition.id, ticket_id)
-    except services.NotFound:
-        abort(404)
+    """Change a ticket type; a larger capacity moves people up from the waitlist."""
+    ticket = catalogue.ticket_type_in(db(), g.edition.id, ticket_id)
     form = TicketTypeForm()
     if request.method == "GET":
         form.fill_from(ticket, g.edition.timezone)
     if form.validate_on_submit():
-        try:
-            promoted = services.update_ticket_type(
+        with refused_on(form, as_flash="danger"):
+            promoted = editing.update_ticket_type(
                 db(),
                 g.edition.id,
                 ticket.id,
@@ -267,10 +255,6 @@ def ticket_edit(ticket_id: int):
                 by_user_id=current_user.id,
                 my_url=_my_url(),
             )
-        except services.RegistrationError as exc:
-            db().rollback()
-            flash(str(exc.message), "danger")
-        else:
             db().commit()
             flash(_("The ticket type is saved."), "success")
             if promoted:

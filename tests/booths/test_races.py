@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
-from techfest.booths import services
+from techfest.booths import booking, errors
 from techfest.booths.models import BoothBooking
 from techfest.core.models import Edition, Organisation
 from techfest.db import writing
@@ -32,10 +32,10 @@ def attempt(app, barrier: threading.Barrier, edition_id: int, booth_id: int, use
                 try:
                     edition = session.get(Edition, edition_id)
                     user = session.get(User, user_id)
-                    services.request_booth(session, edition, booth_id, user)
+                    booking.request_booth(session, edition, booth_id, user)
                     session.commit()
                     return "ok"
-                except services.BoothError as exc:
+                except errors.BoothError as exc:
                     session.rollback()
                     return str(exc.message)
                 except OperationalError as exc:

@@ -11,7 +11,9 @@ from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog
 from techfest.db import writing
 from tests.factories import PASSWORD, make_edition, make_user
-from tests.organiser.builders import fresh, make_programme_session, make_ticket, register, seat
+from tests.factories.programme import make_session, seat
+from tests.factories.registration import make_ticket
+from tests.organiser.builders import fresh, register
 
 
 @pytest.fixture
@@ -143,8 +145,8 @@ def test_search_by_name_or_email_then_check_in(client, auth, session, desk):
 
 def test_session_door_counts_attendance_per_session(client, auth, session, desk):
     edition = desk["edition"]
-    talk = make_programme_session(session, edition, code="D1-AI")
-    other_talk = make_programme_session(session, edition, code="D1-CHIP")
+    talk = make_session(session, edition, code="D1-AI")
+    other_talk = make_session(session, edition, code="D1-CHIP")
     seat(session, talk, desk["user"])
     session.commit()
     _login(auth)
@@ -167,7 +169,7 @@ def test_session_door_counts_attendance_per_session(client, auth, session, desk)
 
 def test_session_of_another_edition_is_404(client, auth, session, desk):
     older = make_edition(session, 2024)
-    foreign = make_programme_session(session, older)
+    foreign = make_session(session, older)
     session.commit()
     _login(auth)
 

@@ -22,7 +22,8 @@ from techfest.checkin.models import CheckIn
 from techfest.config import TestConfig
 from techfest.models import metadata
 from tests.factories import PASSWORD, make_edition, make_user
-from tests.organiser.builders import make_ticket, register
+from tests.factories.registration import make_ticket
+from tests.organiser.builders import register
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 W, H = 640, 480

@@ -186,7 +186,7 @@ from techfest import create_app
 from techfest.auth.models import User
 from techfest.core.editions import edition_by_year
 from techfest.db import writing
-from techfest.matchmaking import services
+from techfest.matchmaking import review
 from techfest.matchmaking.models import Meeting
 
 app = create_app()
@@ -196,7 +196,7 @@ with app.test_request_context(), writing(), Session(app.extensions["techfest_eng
     if s.exec(select(Meeting).where(
             Meeting.edition_id == edition.id, Meeting.status == "draft")).first() is None:
         sys.exit(0)
-    services.publish(s, edition, user)
+    review.publish(s, edition, user)
     s.commit()
 """
 

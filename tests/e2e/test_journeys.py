@@ -137,9 +137,10 @@ def pick_startup(live_server, index: int):
     """
     from sqlalchemy import update
 
-    from techfest.auth.models import EditionRole, User
+    from techfest.auth.models import User
     from techfest.booths.models import BoothBooking
     from techfest.core.editions import edition_by_year
+    from techfest.core.models import EditionRole
     from techfest.matchmaking.models import StartupProfile
 
     with Session(engine(live_server)) as s:
@@ -190,8 +191,9 @@ def investor_with_request(live_server, index: int) -> tuple[str, int]:
     """A demo investor and a pending meeting request a startup sent it: (email, request id)."""
     from datetime import timedelta
 
-    from techfest.auth.models import EditionRole, User
+    from techfest.auth.models import User
     from techfest.core.editions import edition_by_year
+    from techfest.core.models import EditionRole
     from techfest.db import now_utc
     from techfest.matchmaking.models import (
         InvestorProfile,

@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 
 from techfest.core.models import Edition, OutboxEmail
 from techfest.db import now_utc, writing
-from techfest.matchmaking import services
-from techfest.matchmaking.models import Meeting, MeetingFeedback, MeetingSlot
+from techfest.matchmaking import errors, meetings, participants
+from techfest.matchmaking.models import LIVE, Meeting, MeetingFeedback, MeetingSlot
 from tests.matchmaking.conftest import build_world, meeting, url
 
 
@@ -20,7 +20,7 @@ def _publish(session, world):
 def _live(session):
     session.rollback()
     session.expire_all()
-    return session.exec(select(Meeting).where(Meeting.status.in_(services.LIVE))).all()
+    return session.exec(select(Meeting).where(Meeting.status.in_(LIVE))).all()
 
 
 def test_investor_books_suggested_startup_into_free_slot(client, auth, session, world):
@@ -116,14 +116,14 @@ def _race(app, edition_id, attempts):
         with app.test_request_context(), writing(), Session(engine, expire_on_commit=False) as s:
             edition = s.get(Edition, edition_id)
             user = s.get(User, user_id)
-            me = services.participant_for(s, edition, user)
+            me = participants.participant_for(s, edition, user)
             s.commit()  # end the lookup's transaction before the start signal
             barrier.wait()
             try:
-                services.book_meeting(s, edition, me, user, startup_id, slot_id)
+                meetings.book_meeting(s, edition, me, user, startup_id, slot_id)
                 s.commit()
                 results.append("ok")
-            except services.MatchmakingError:
+            except errors.MatchmakingError:
                 s.rollback()
                 results.append("refused")
 

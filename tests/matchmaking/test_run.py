@@ -201,7 +201,7 @@ def test_publish_makes_schedules_visible_and_emails_everyone(client, auth, sessi
 
 
 def test_publish_failure_leaves_nothing_published(client, auth, session, monkeypatch):
-    from techfest.matchmaking import services
+    from techfest.matchmaking import participants
 
     world = _world(session)
     _run(client, auth, world)
@@ -209,7 +209,7 @@ def test_publish_failure_leaves_nothing_published(client, auth, session, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("mail server exploded")
 
-    monkeypatch.setattr(services, "queue_email", broken)
+    monkeypatch.setattr(participants, "queue_email", broken)
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.post(url(world, "/admin/publish"))
 

@@ -12,26 +12,10 @@ from techfest.booths.models import Booth, BoothBooking, Zone
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.matchmaking.models import Meeting, MeetingRequest, MeetingSlot, MeetingTable
-from techfest.programme.models import ProgrammeSession, SessionSignup
 from techfest.registration.models import Registration, TicketType
 from tests.factories import local
 
 _seq = count(1)
-
-
-def make_ticket(session: Session, edition: Edition, capacity: int = 100, **fields) -> TicketType:
-    n = next(_seq)
-    ticket = TicketType(
-        edition_id=edition.id,
-        code=fields.pop("code", f"T{n}"),
-        name_vi=fields.pop("name_vi", f"Vé {n}"),
-        name_en=fields.pop("name_en", f"Ticket {n}"),
-        capacity=capacity,
-        **fields,
-    )
-    session.add(ticket)
-    session.flush()
-    return ticket
 
 
 def register(
@@ -61,34 +45,6 @@ def register(
     session.add(reg)
     session.flush()
     return reg
-
-
-def make_programme_session(
-    session: Session, edition: Edition, capacity: int = 50, day: int = 9, hour: int = 9, **fields
-) -> ProgrammeSession:
-    n = next(_seq)
-    start = local(edition.year, 10, day, hour)
-    ps = ProgrammeSession(
-        edition_id=edition.id,
-        code=fields.pop("code", f"S{n}"),
-        title_vi=fields.pop("title_vi", f"Phiên {n}"),
-        title_en=fields.pop("title_en", f"Session {n}"),
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        capacity=capacity,
-        **fields,
-    )
-    session.add(ps)
-    session.flush()
-    return ps
-
-
-def seat(session: Session, ps: ProgrammeSession, user: User, status: str = "seated") -> None:
-    session.add(SessionSignup(session_id=ps.id, user_id=user.id, status=status))
-    if status == "seated":
-        ps.seats_taken += 1
-        session.add(ps)
-    session.flush()
 
 
 def make_zone_with_booths(

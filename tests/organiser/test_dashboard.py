@@ -10,16 +10,15 @@ from techfest.checkin.models import CheckIn
 from techfest.db import now_utc
 from techfest.matchmaking.models import StartupProfile
 from tests.factories import PASSWORD, local, make_edition, make_org, make_user
+from tests.factories.programme import make_session, seat
+from tests.factories.registration import make_ticket
 from tests.organiser.builders import (
     book,
     make_meeting,
-    make_programme_session,
     make_request,
-    make_ticket,
     make_zone_with_booths,
     meeting_grid,
     register,
-    seat,
 )
 
 
@@ -72,7 +71,7 @@ def test_ticket_and_session_figures_match_the_data(client, session, auth, backen
         register(session, edition, person, free)
     register(session, edition, people[4], free, "waitlisted", waitlist_position=1)
     register(session, edition, people[5], free, "cancelled")
-    talk = make_programme_session(session, edition, capacity=3, code="D1-AI")
+    talk = make_session(session, edition, capacity=3, code="D1-AI")
     for person in people[:3]:
         seat(session, talk, person)
     seat(session, talk, people[3], "waitlisted")
@@ -184,7 +183,7 @@ def test_dashboard_draws_every_chart_as_svg(client, session, auth):
     ticket = make_ticket(session, edition)
     register(session, edition, make_user(session, edition), ticket)
     make_zone_with_booths(session, edition, "A", 2)
-    make_programme_session(session, edition)
+    make_session(session, edition)
     session.add(StartupProfile(edition_id=edition.id, organisation_id=make_org(session).id))
     session.commit()
     auth.login("boss@techfest.vn", PASSWORD)
@@ -210,7 +209,7 @@ def test_unknown_chart_csv_is_404(client, session, auth):
 def test_csv_cells_that_look_like_formulas_are_defused(client, session, auth):
     edition = make_edition(session)
     _organiser(session, edition)
-    make_programme_session(session, edition, code="X1", title_vi="=HYPERLINK(1)", title_en="@SUM")
+    make_session(session, edition, code="X1", title_vi="=HYPERLINK(1)", title_en="@SUM")
     session.commit()
     auth.login("boss@techfest.vn", PASSWORD)
 

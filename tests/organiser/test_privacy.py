@@ -19,14 +19,9 @@ from techfest.printing.models import Document
 from techfest.programme.models import SessionSignup
 from techfest.registration.models import Registration
 from tests.factories import PASSWORD, make_edition, make_org, make_user
-from tests.organiser.builders import (
-    fresh,
-    make_programme_session,
-    make_request,
-    make_ticket,
-    register,
-    seat,
-)
+from tests.factories.programme import make_session, seat
+from tests.factories.registration import make_ticket
+from tests.organiser.builders import fresh, make_request, register
 
 NAME = "Trần Thị Hồng Nhung"
 EMAIL = "nhung.tran@example.vn"
@@ -47,7 +42,7 @@ def _person_with_a_trail(session, edition):
     ticket = make_ticket(session, edition)
     reg = register(session, edition, person, ticket, phone=PHONE, organisation_name="Cảng Xanh")
     register(session, edition, other, ticket)
-    talk = make_programme_session(session, edition)
+    talk = make_session(session, edition)
     seat(session, talk, person)
     session.add(CheckIn(edition_id=edition.id, registration_id=reg.id))
     make_request(

@@ -12,7 +12,8 @@ from techfest.db import writing
 from techfest.organiser import services
 from techfest.printing.models import Document
 from tests.factories import make_edition, make_org, make_user
-from tests.organiser.builders import fresh, make_meeting, make_ticket, meeting_grid, register
+from tests.factories.registration import make_ticket
+from tests.organiser.builders import fresh, make_meeting, meeting_grid, register
 
 
 def _outbox(session) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from techfest.programme.models import ProgrammeSession
 from tests.factories import make_edition, make_user
-from tests.programme.conftest import make_room, make_track
+from tests.factories.programme import make_room, make_track
 
 FUZZ = settings(
     max_examples=1000,

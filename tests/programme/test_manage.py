@@ -7,7 +7,7 @@ from sqlmodel import select
 from techfest.core.models import AuditLog
 from techfest.programme.models import ProgrammeSession, Room, Track
 from tests.factories import local, make_edition, make_user
-from tests.programme.conftest import make_room, make_session, make_track
+from tests.factories.programme import make_room, make_session, make_track
 
 
 def organiser(session, edition):
@@ -381,7 +381,7 @@ def test_csv_import_with_any_bad_row_imports_nothing_and_lists_each_error(client
 
 
 def test_csv_import_reports_rows_against_existing_room_bookings(app_ctx, session):
-    from techfest.programme.services import import_sessions_csv
+    from techfest.programme.csv import import_sessions_csv
 
     edition = make_edition(session)
     room = make_room(session, edition, code="HN1")
@@ -439,7 +439,7 @@ def test_csv_import_via_command_line(app, session, tmp_path):
 def test_raising_capacity_seats_waiting_people_in_order_and_emails_them(client, auth, session):
     from techfest.core.models import OutboxEmail
     from techfest.programme.models import SessionSignup
-    from tests.programme.conftest import seat
+    from tests.factories.programme import seat
 
     edition = make_edition(session)
     ps = make_session(session, edition, capacity=1, code="WS-AI")

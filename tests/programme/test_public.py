@@ -1,7 +1,7 @@
 """The public programme: days, filters, detail page, bilingual titles."""
 
 from tests.factories import local, make_edition, make_user
-from tests.programme.conftest import make_room, make_session, make_track, seat
+from tests.factories.programme import make_room, make_session, make_track, seat
 
 
 def test_programme_lists_sessions_by_day_with_time_room_track_and_seats(client, session):

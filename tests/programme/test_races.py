@@ -8,10 +8,10 @@ from sqlmodel import Session, select
 from techfest.auth.models import User
 from techfest.core.models import Edition, OutboxEmail
 from techfest.db import writing
-from techfest.programme import services
+from techfest.programme import signups
 from techfest.programme.models import ProgrammeSession, SessionSignup
 from tests.factories import make_edition, make_user
-from tests.programme.conftest import make_session, seat
+from tests.factories.programme import make_session, seat
 
 THREADS = 50
 
@@ -65,7 +65,7 @@ def test_fifty_people_at_once_for_the_last_seat_seat_exactly_one(app, session, b
     people = [make_user(session, edition).id for _ in range(THREADS)]
     session.commit()
 
-    results = run_together(app, people, lambda s, e, u: services.sign_up(s, e, u, ps.id).status)
+    results = run_together(app, people, lambda s, e, u: signups.sign_up(s, e, u, ps.id).status)
 
     seats_taken, rows = state(session, ps)
     outcomes = sorted(str(r) for r in results.values())
@@ -96,7 +96,7 @@ def test_same_person_signing_up_many_times_at_once_gets_one_sign_up(app, session
             person = s.get(User, user.id)
             s.commit()
             barrier.wait()
-            outcomes.append(services.sign_up(s, edition_, person, ps.id).id)
+            outcomes.append(signups.sign_up(s, edition_, person, ps.id).id)
             s.commit()
 
     threads = [threading.Thread(target=worker) for _ in range(10)]
@@ -131,7 +131,7 @@ def test_concurrent_cancellations_promote_exactly_as_many_as_freed(
     results = run_together(
         app,
         [u.id for u in seated[:cancelling]],
-        lambda s, e, u: services.cancel_signup(s, e, u, ps.id),
+        lambda s, e, u: signups.cancel_signup(s, e, u, ps.id),
     )
 
     assert [r for r in results.values() if isinstance(r, Exception)] == []

@@ -16,7 +16,7 @@ from techfest.config import TestConfig
 from techfest.core.pagecache import SharedPages
 from techfest.models import metadata
 from tests.factories import local, make_edition, make_user
-from tests.programme.conftest import make_session
+from tests.factories.programme import make_session
 
 SECONDS = 30
 

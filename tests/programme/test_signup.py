@@ -5,7 +5,7 @@ from sqlmodel import select
 from techfest.core.models import OutboxEmail
 from techfest.programme.models import ProgrammeSession, SessionSignup, SessionStar
 from tests.factories import local, make_edition, make_user
-from tests.programme.conftest import make_session, seat
+from tests.factories.programme import make_session, seat
 
 
 def signups(session, ps):
@@ -258,7 +258,7 @@ def test_star_and_unstar_a_session(client, auth, session):
 
 
 def test_busy_intervals_count_seated_and_starred_but_not_waitlisted(app_ctx, session):
-    from techfest.programme.services import busy_intervals
+    from techfest.programme.signups import busy_intervals
 
     edition = make_edition(session)
     user, other = make_user(session, edition), make_user(session, edition)

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from techfest import create_app
 from techfest.config import TestConfig
 from techfest.models import metadata
-from techfest.programme import services as programme
+from techfest.programme import signups as programme
 from techfest.programme.models import ProgrammeSession, SessionSignup
 from tests.conftest import PG_URL, ensure_pg_database, require_pg
 from tests.races.conftest import broken_rules, build_crowd

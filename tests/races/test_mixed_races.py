@@ -25,23 +25,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
-from techfest.booths import services as booths
+from techfest.booths import booking as booth_booking
+from techfest.booths import errors as booth_errors
 from techfest.booths.models import BoothBooking
 from techfest.core.models import Edition
 from techfest.db import writing
-from techfest.programme import services as programme
-from techfest.registration import services as registration
-from techfest.registration.services import BadgeDetails
+from techfest.programme import errors as programme_errors
+from techfest.programme import signups as programme
+from techfest.registration import booking, errors
+from techfest.registration.booking import BadgeDetails
 from tests.races.conftest import broken_rules, build_crowd
 
 SECONDS = float(os.environ.get("TECHFEST_RACE_SECONDS", "6"))
 THREADS = 50
 #: answers a person may get in a crowd: full, clash, not signed up, taken, limit...
 REFUSALS = (
-    programme.SignupClash,
-    programme.NotFound,
-    registration.RegistrationError,
-    booths.BoothError,
+    programme_errors.SignupClash,
+    programme_errors.NotFound,
+    errors.RegistrationError,
+    booth_errors.BoothError,
 )
 
 
@@ -74,7 +76,7 @@ def act(app, crowd, rng: random.Random) -> str:
             elif choice < 0.8:
                 user = s.get(User, rng.choice(crowd.delegates))
                 if rng.random() < 0.6:
-                    registration.register_delegate(
+                    booking.register_delegate(
                         s,
                         edition,
                         user,
@@ -84,12 +86,12 @@ def act(app, crowd, rng: random.Random) -> str:
                     )
                     name = "registration"
                 else:
-                    registration.cancel_registration(s, edition.id, user.id)
+                    booking.cancel_registration(s, edition.id, user.id)
                     name = "registration cancel"
             else:
                 user = s.get(User, rng.choice(crowd.startup_members))
                 if rng.random() < 0.6:
-                    booths.request_booth(s, edition, rng.choice(crowd.booths), user)
+                    booth_booking.request_booth(s, edition, rng.choice(crowd.booths), user)
                     name = "booth request"
                 else:
                     mine = s.exec(
@@ -100,7 +102,7 @@ def act(app, crowd, rng: random.Random) -> str:
                     ).first()
                     if mine is None:
                         return "nothing to withdraw"
-                    booths.withdraw_booking(s, edition, mine, user)
+                    booth_booking.withdraw_booking(s, edition, mine, user)
                     name = "booth withdraw"
             s.commit()
             return name

@@ -6,23 +6,9 @@ import pytest
 from sqlmodel import Session, select
 
 from techfest.core.models import OutboxEmail
-from techfest.registration.models import Registration, TicketType
-from techfest.registration.services import BadgeDetails, register_delegate
+from techfest.registration.booking import BadgeDetails, register_delegate
+from techfest.registration.models import Registration
 from tests.factories import make_edition, make_user
-
-
-def make_ticket(session: Session, edition, code: str = "DELEGATE", **fields) -> TicketType:
-    ticket = TicketType(
-        edition_id=edition.id,
-        code=code,
-        name_vi=fields.pop("name_vi", f"Thẻ {code}"),
-        name_en=fields.pop("name_en", f"{code} pass"),
-        capacity=fields.pop("capacity", 100),
-        **fields,
-    )
-    session.add(ticket)
-    session.flush()
-    return ticket
 
 
 def register(session: Session, edition, user, ticket, **details):

@@ -3,11 +3,12 @@
 import csv
 import io
 
+from techfest.registration.booking import waitlist_position
 from techfest.registration.demo import VIP_WAITLIST, load_demo
 from techfest.registration.models import TicketType
-from techfest.registration.services import waitlist_position
 from tests.factories import make_user
-from tests.registration.conftest import make_ticket, register, registrations
+from tests.factories.registration import make_ticket
+from tests.registration.conftest import register, registrations
 
 
 def test_import_command_registers_everyone_or_nobody(app, session, edition, tmp_path):

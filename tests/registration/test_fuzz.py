@@ -15,10 +15,11 @@ from markupsafe import escape
 from sqlmodel import func, select
 
 from techfest.auth.models import User
+from techfest.registration.booking import cancel_registration
+from techfest.registration.catalogue import clean, has_control_chars
 from techfest.registration.models import Registration, TicketType
-from techfest.registration.services import cancel_registration, clean, has_control_chars
 from tests.factories import PASSWORD, make_user
-from tests.registration.conftest import make_ticket
+from tests.factories.registration import make_ticket
 
 FORM_EXAMPLES = 1050
 CSV_EXAMPLES = 950

@@ -6,11 +6,12 @@ import io
 import pytest
 from sqlmodel import select
 
-from techfest.auth.models import EditionRole, User
-from techfest.core.models import AuditLog
+from techfest.auth.models import User
+from techfest.core.models import AuditLog, EditionRole
 from techfest.registration.models import TicketType
 from tests.factories import PASSWORD, local, make_edition, make_user
-from tests.registration.conftest import make_ticket, outbox, register, registrations
+from tests.factories.registration import make_ticket
+from tests.registration.conftest import outbox, register, registrations
 
 URL = "/2025/registration/manage"
 

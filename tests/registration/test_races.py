@@ -15,14 +15,11 @@ from sqlmodel import Session, func, select
 from techfest.auth.models import User
 from techfest.core.models import Edition, OutboxEmail
 from techfest.db import writing
+from techfest.registration.booking import BadgeDetails, cancel_registration, register_delegate
 from techfest.registration.models import Registration, TicketType
-from techfest.registration.services import (
-    BadgeDetails,
-    cancel_registration,
-    register_delegate,
-)
 from tests.factories import PASSWORD, make_user
-from tests.registration.conftest import form_data, make_ticket, outbox, register
+from tests.factories.registration import make_ticket
+from tests.registration.conftest import form_data, outbox, register
 
 pytestmark = pytest.mark.both_databases
 

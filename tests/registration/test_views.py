@@ -6,10 +6,12 @@ from sqlmodel import select
 
 from techfest.auth.models import User
 from techfest.db import now_utc
+from techfest.registration.booking import registration_for
+from techfest.registration.catalogue import CONSENT_TEXTS, CONSENT_VERSION
 from techfest.registration.models import TicketType
-from techfest.registration.services import CONSENT_TEXTS, CONSENT_VERSION, registration_for
 from tests.factories import PASSWORD, make_edition, make_user
-from tests.registration.conftest import form_data, make_ticket, outbox, register, registrations
+from tests.factories.registration import make_ticket
+from tests.registration.conftest import form_data, outbox, register, registrations
 
 URL = "/2025/registration"
 

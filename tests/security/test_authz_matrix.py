@@ -149,8 +149,9 @@ MATRIX: dict[str, Door] = {
     # programme
     "programme.index": door(PUBLIC),
     "programme.detail": owned(PUBLIC, session_id=ids("session", "session_other")),
-    "programme.agenda": door(PARTICIPANT),
-    "programme.ical": door(
+    # the personal agenda (its own package, at the programme's addresses)
+    "agenda.index": door(PARTICIPANT),
+    "agenda.ical": door(
         PUBLIC,
         cases=("other", "this"),
         token=lambda w, actor, case: "no-such-token" if case == "other" else w.tokens["delegate"],

@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from techfest.auth.models import EditionRole, User
-from techfest.core.models import Organisation, OutboxEmail
+from techfest.auth.models import User
+from techfest.core.models import EditionRole, Organisation, OutboxEmail
 from tests.factories import PASSWORD, make_edition, make_user
 
 
@@ -145,4 +145,7 @@ def test_erased_account_cannot_log_in(client, session):
     make_user(session, email="gone@example.vn", erased_at=now_utc())
     session.commit()
     response = client.post("/auth/login", data={"email": "gone@example.vn", "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 200  # the login form again, not a redirect
+    with client.session_transaction() as cookie_session:
+        assert "_user_id" not in cookie_session  # Flask-Login signed nobody in
+

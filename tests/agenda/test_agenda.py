@@ -7,7 +7,7 @@ from icalendar import Calendar
 from techfest.matchmaking.models import Meeting, MeetingSlot, MeetingTable
 from techfest.programme.models import SessionStar
 from tests.factories import local, make_edition, make_org, make_user
-from tests.programme.conftest import make_room, make_session, seat
+from tests.factories.programme import make_room, make_session, seat
 
 
 def _meeting(session, edition, startup, investor, start, status="published", number=7):
@@ -146,7 +146,7 @@ def test_ical_download_link_sends_an_attachment(client, session):
 
 
 def test_agenda_items_service_orders_sessions_and_meetings(app_ctx, session):
-    from techfest.programme.services import agenda_items
+    from techfest.agenda.services import agenda_items
 
     edition = make_edition(session)
     startup = make_org(session, "startup")
@@ -169,7 +169,7 @@ def test_agenda_items_service_orders_sessions_and_meetings(app_ctx, session):
 def test_sessions_by_day_groups_by_local_day(app_ctx, session):
     from datetime import date
 
-    from techfest.programme.services import sessions_by_day
+    from techfest.programme.catalogue import sessions_by_day
 
     edition = make_edition(session)
     a = make_session(session, edition, local(2025, 10, 10, 6), local(2025, 10, 10, 7))
@@ -186,7 +186,7 @@ def test_sessions_by_day_groups_by_local_day(app_ctx, session):
 
 
 def test_agendas_for_many_people_equal_each_persons_agenda(app_ctx, session):
-    from techfest.programme.services import agenda_items, agendas
+    from techfest.agenda.services import agenda_items, agendas
 
     edition = make_edition(session)
     startup = make_org(session, "startup")

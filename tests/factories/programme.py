@@ -1,4 +1,4 @@
-"""Builders for the programme tests: rooms, tracks and sessions on an edition."""
+"""Builders for programme data: rooms, tracks, sessions and sign-ups on an edition."""
 
 from __future__ import annotations
 

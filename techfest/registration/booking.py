@@ -1,0 +1,429 @@
+"""Registering: a confirmed place while the ticket has room, else the waitlist; cancelling
+and promoting the next in line, each told by email.
+
+Lock, check, write: the ticket row is locked and its count updated atomically, so two
+people pressing the button at once never both get the last place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from babel.dates import format_date
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select, update
+
+from techfest.auth.models import User
+from techfest.auth.services import normalise_email
+from techfest.core.audit import record
+from techfest.core.mail import queue_email
+from techfest.core.models import Edition, Organisation
+from techfest.db import now_utc
+from techfest.registration.catalogue import (
+    CONSENT_VERSION,
+    LANGUAGES,
+    NAME_MAX,
+    ORG_MAX,
+    PHONE_RE,
+    TITLE_MAX,
+    has_control_chars,
+    is_on_sale,
+)
+from techfest.registration.errors import (
+    NotFound,
+    NotRegistered,
+    RegistrationError,
+    TicketNotAvailable,
+)
+from techfest.registration.models import Registration, TicketType
+
+
+@dataclass(frozen=True)
+class BadgeDetails:
+    """What the person wants printed on the badge and used to reach them."""
+
+    full_name: str
+    email: str
+    organisation_name: str = ""
+    job_title: str = ""
+    phone: str = ""
+    language: str = "vi"
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    """What registering did: the registration, and whether it is new."""
+
+    registration: Registration
+    #: False when the person was already registered (a repeated submission)
+    created: bool
+
+
+def lock_ticket(session: Session, edition_id: int, ticket_type_id: int) -> TicketType:
+    """The ticket type, re-read under its row lock (the serialisation point of its places)."""
+    ticket = session.exec(
+        select(TicketType)
+        .where(TicketType.id == ticket_type_id, TicketType.edition_id == edition_id)
+        # NO KEY UPDATE: rows that merely reference the ticket type are not held up
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
+    if ticket is None:
+        raise NotFound()
+    return ticket
+
+
+def _take_place(session: Session, ticket_id: int) -> bool:
+    """Take one place if one is free: one atomic conditional UPDATE."""
+    result = session.exec(
+        update(TicketType)
+        .where(TicketType.id == ticket_id, TicketType.confirmed_count < TicketType.capacity)
+        .values(confirmed_count=TicketType.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _free_place(session: Session, ticket_id: int) -> None:
+    session.exec(
+        update(TicketType)
+        .where(TicketType.id == ticket_id, TicketType.confirmed_count > 0)
+        .values(confirmed_count=TicketType.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def registration_for(session: Session, edition_id: int, user_id: int) -> Registration | None:
+    """The person's live (confirmed or waitlisted) registration in the edition, if any."""
+    return session.exec(
+        select(Registration)
+        .where(
+            Registration.edition_id == edition_id,
+            Registration.user_id == user_id,
+            Registration.status != "cancelled",
+        )
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def waitlist_position(session: Session, registration: Registration) -> int | None:
+    """1 for the first person waiting for this ticket type; None when not waiting."""
+    if registration.status != "waitlisted" or registration.waitlist_position is None:
+        return None
+    ahead = session.exec(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.ticket_type_id == registration.ticket_type_id,
+            Registration.status == "waitlisted",
+            sa.or_(
+                Registration.waitlist_position < registration.waitlist_position,
+                sa.and_(
+                    Registration.waitlist_position == registration.waitlist_position,
+                    Registration.id < registration.id,
+                ),
+            ),
+        )
+    ).one()
+    return int(ahead) + 1
+
+
+def _next_position(session: Session, ticket_id: int) -> int:
+    last = session.exec(
+        select(func.max(Registration.waitlist_position)).where(
+            Registration.ticket_type_id == ticket_id
+        )
+    ).one()
+    return int(last or 0) + 1
+
+
+def _has_waiting(session: Session, ticket_id: int, except_id: int | None) -> bool:
+    query = select(Registration.id).where(
+        Registration.ticket_type_id == ticket_id, Registration.status == "waitlisted"
+    )
+    if except_id is not None:
+        query = query.where(Registration.id != except_id)
+    return session.exec(query.limit(1)).first() is not None
+
+
+def check_badge_details(details: BadgeDetails) -> None:
+    """The rules the form also checks, for callers that are not the form."""
+    if not details.full_name or len(details.full_name) > NAME_MAX:
+        raise RegistrationError(_l("Please give your full name (at most 120 characters)."))
+    if details.language not in LANGUAGES:
+        raise RegistrationError(_l("Choose Vietnamese or English."))
+    if len(details.organisation_name) > ORG_MAX or len(details.job_title) > TITLE_MAX:
+        raise RegistrationError(_l("A field is too long."))
+    if details.phone and not PHONE_RE.match(details.phone):
+        raise RegistrationError(_l("Enter a phone number with digits, e.g. +84 912 345 678."))
+    if any(
+        has_control_chars(v)
+        for v in (
+            details.full_name,
+            details.email,
+            details.organisation_name,
+            details.job_title,
+            details.phone,
+        )
+    ):
+        raise RegistrationError(_l("A field holds characters that cannot be printed."))
+    try:
+        validate_email(details.email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise RegistrationError(_l("Enter a valid email address.")) from exc
+
+
+def register_delegate(
+    session: Session,
+    edition: Edition,
+    user: User,
+    ticket_type_id: int,
+    details: BadgeDetails,
+    *,
+    consented: bool,
+    my_url: str = "",
+    public: bool = True,
+    now: datetime | None = None,
+) -> RegisterResult:
+    """Register the person: a place if one is free, else a waitlist position (FIFO).
+
+    A person who already has a live registration gets it back (`created=False`), however
+    many times the form was sent. `public=False` (organiser import) also allows hidden
+    ticket types and ignores the sale window.
+    """
+    now = now or now_utc()
+    existing = registration_for(session, edition.id, user.id)
+    if existing is not None:
+        return RegisterResult(existing, created=False)
+    ticket = session.exec(
+        select(TicketType).where(
+            TicketType.id == ticket_type_id, TicketType.edition_id == edition.id
+        )
+    ).first()
+    if ticket is None or (public and not (ticket.is_public and is_on_sale(ticket, now))):
+        raise TicketNotAvailable()
+    if public and not consented:
+        raise RegistrationError(_l("Please accept the data protection consent to register."))
+    check_badge_details(details)
+    # the ticket type's lock comes first, before this transaction references its row
+    lock_ticket(session, edition.id, ticket.id)
+    registration = Registration(
+        edition_id=edition.id,
+        user_id=user.id,
+        ticket_type_id=ticket.id,
+        status="waitlisted",
+        full_name=details.full_name,
+        organisation_name=details.organisation_name,
+        job_title=details.job_title,
+        phone=details.phone,
+        email=normalise_email(details.email),
+        language=details.language,
+        consent_version=CONSENT_VERSION if consented else "",
+        consent_at=now if consented else None,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(registration)
+            session.flush()
+    except IntegrityError:
+        # the same person's other submission won the partial unique index
+        existing = registration_for(session, edition.id, user.id)
+        if existing is None:
+            raise
+        return RegisterResult(existing, created=False)
+    if not _has_waiting(session, ticket.id, registration.id) and _take_place(session, ticket.id):
+        registration.status = "confirmed"
+        registration.confirmed_at = now
+    else:
+        registration.waitlist_position = _next_position(session, ticket.id)
+    session.add(registration)
+    session.flush()
+    session.refresh(ticket)
+    _notify(session, registration, ticket, edition, registration.status, my_url)
+    return RegisterResult(registration, created=True)
+
+
+def promote_waitlist(
+    session: Session, ticket: TicketType, *, my_url: str = ""
+) -> list[Registration]:
+    """Give free places to the people waiting, first come first served; emails each.
+
+    The caller holds the ticket type's row lock (see `_lock_ticket`).
+    """
+    edition = session.get(Edition, ticket.edition_id)
+    promoted: list[Registration] = []
+    skipped: set[int] = set()
+    while True:
+        query = select(Registration).where(
+            Registration.ticket_type_id == ticket.id, Registration.status == "waitlisted"
+        )
+        if skipped:
+            query = query.where(Registration.id.not_in(skipped))
+        first = session.exec(
+            query.order_by(Registration.waitlist_position, Registration.id)
+            .limit(1)
+            .execution_options(populate_existing=True)
+        ).first()
+        if first is None or not _take_place(session, ticket.id):
+            break
+        now = now_utc()
+        moved = session.exec(
+            update(Registration)
+            .where(Registration.id == first.id, Registration.status == "waitlisted")
+            .values(status="confirmed", confirmed_at=now, waitlist_position=None)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            _free_place(session, ticket.id)
+            skipped.add(first.id)
+            continue
+        session.refresh(first)
+        promoted.append(first)
+        _notify(session, first, ticket, edition, "promoted", my_url)
+    session.refresh(ticket)
+    return promoted
+
+
+def _cancel(
+    session: Session, registration: Registration, *, by_user_id: int | None, my_url: str
+) -> list[Registration]:
+    ticket = lock_ticket(session, registration.edition_id, registration.ticket_type_id)
+    session.refresh(registration)
+    was = registration.status
+    done = session.exec(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status != "cancelled")
+        .values(status="cancelled", cancelled_at=now_utc(), waitlist_position=None)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise NotRegistered()
+    session.refresh(registration)
+    promoted: list[Registration] = []
+    if was == "confirmed":
+        _free_place(session, ticket.id)
+        promoted = promote_waitlist(session, ticket, my_url=my_url)
+    edition = session.get(Edition, registration.edition_id)
+    _notify(session, registration, ticket, edition, "cancelled", my_url)
+    record(
+        session,
+        "registration.cancel",
+        user_id=by_user_id,
+        edition_id=registration.edition_id,
+        object_type="registration",
+        object_id=registration.id,
+        was=was,
+        promoted=[r.id for r in promoted],
+    )
+    return promoted
+
+
+def cancel_registration(
+    session: Session, edition_id: int, user_id: int, *, my_url: str = ""
+) -> list[Registration]:
+    """The delegate cancels; the place goes to the first person waiting. Returns who moved up."""
+    registration = registration_for(session, edition_id, user_id)
+    if registration is None:
+        raise NotRegistered()
+    return _cancel(session, registration, by_user_id=user_id, my_url=my_url)
+
+
+def cancel_registration_as_organiser(
+    session: Session, edition_id: int, registration_id: int, *, by_user_id: int, my_url: str = ""
+) -> list[Registration]:
+    """An organiser cancels someone's registration; the next in line moves up."""
+    registration = session.exec(
+        select(Registration).where(
+            Registration.id == registration_id, Registration.edition_id == edition_id
+        )
+    ).first()
+    if registration is None:
+        raise NotFound()
+    return _cancel(session, registration, by_user_id=by_user_id, my_url=my_url)
+
+
+def _notify(
+    session: Session,
+    registration: Registration,
+    ticket: TicketType,
+    edition: Edition | None,
+    kind: str,
+    my_url: str,
+) -> None:
+    """One message per registration and reason, in the language the person chose."""
+    language = registration.language if registration.language in LANGUAGES else "vi"
+    edition_name = (edition.name_en if language == "en" else edition.name_vi) if edition else ""
+    ticket_name = ticket.name_en if language == "en" else ticket.name_vi
+    link = my_url or (f"/{edition.year}/registration/me" if edition else "")
+    with force_locale(language):
+        params = {"name": registration.full_name, "edition": edition_name, "ticket": ticket_name}
+        if kind == "confirmed":
+            subject = _("Your place at %(edition)s is confirmed", **params)
+            text = _(
+                "Dear %(name)s,\n\nyour registration for %(edition)s is confirmed "
+                "(ticket: %(ticket)s).",
+                **params,
+            )
+        elif kind == "waitlisted":
+            subject = _("You are on the waitlist for %(edition)s", **params)
+            text = _(
+                "Dear %(name)s,\n\nthe ticket type %(ticket)s is full, so you are on its "
+                "waitlist. When a place frees up, the first person waiting gets it "
+                "automatically and we write to you at once.",
+                **params,
+            )
+        elif kind == "promoted":
+            subject = _("A place at %(edition)s is now yours", **params)
+            text = _(
+                "Dear %(name)s,\n\na place freed up and you were first on the waitlist: "
+                "your registration for %(edition)s is now confirmed (ticket: %(ticket)s).",
+                **params,
+            )
+        else:
+            subject = _("Your registration for %(edition)s is cancelled", **params)
+            text = _(
+                "Dear %(name)s,\n\nyour registration for %(edition)s (ticket: %(ticket)s) "
+                "is cancelled. You are welcome to register again while tickets are on sale.",
+                **params,
+            )
+        lines = [text]
+        if edition is not None and kind in ("confirmed", "promoted"):
+            lines.append(
+                _(
+                    "When: %(start)s – %(end)s.",
+                    start=format_date(edition.starts_on, "long", locale=language),
+                    end=format_date(edition.ends_on, "long", locale=language),
+                )
+            )
+            venue = edition.venue_en if language == "en" else edition.venue_vi
+            where = ", ".join(v for v in (venue, edition.address) if v)
+            if where:
+                lines.append(_("Where: %(venue)s.", venue=where))
+        lines.append(_("Your registration: %(link)s", link=link))
+        body = "\n\n".join(lines)
+    queue_email(
+        session,
+        registration.email,
+        subject,
+        body,
+        dedupe_key=f"registration:{registration.id}:{kind}",
+    )
+
+
+def default_details(session: Session, user: User) -> dict[str, str]:
+    """Values to start the registration form with, taken from the person's account."""
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    return {
+        "full_name": user.full_name,
+        "email": user.email,
+        "phone": user.phone,
+        "job_title": user.job_title,
+        "organisation_name": organisation.name if organisation else "",
+        "language": user.locale if user.locale in LANGUAGES else "vi",
+    }
