@@ -39,7 +39,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "place_history": 0.2, "sector": 0.2, "sector_history": 0.2, "stage": 0.3,
     "stage_history": 0.1, "ticket": 0.3, "size_history": 0.1,
 }
-PRIOR_LESSONS = 50.0
+PRIOR_LESSONS = 150.0
 OUTCOME_WEIGHT = 3.0
 NEGATIVES = 30
 #: past companies held out per investor, each one lesson (the profile built without it)

@@ -24,6 +24,7 @@ over pairs except to write the reasons of the matches kept.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -163,6 +164,15 @@ class Matcher(BaseEstimator):  # type: ignore[misc]
         self.reasons_ = Reasons(self.features_, self.weights_, lang=self.lang,
                                 labels=self.labels or {})
         return self
+
+    def in_language(self, lang: str, labels: Mapping[str, str] | None = None) -> Matcher:
+        """The same fitted matcher, writing its reasons in ``lang`` (with ``labels``)."""
+        if lang not in ("en", "vi"):
+            raise ValueError("lang must be 'en' or 'vi'")
+        other = copy.copy(self)
+        other.lang, other.labels = lang, labels
+        other.reasons_ = Reasons(self.features_, self.weights_, lang=lang, labels=labels or {})
+        return other
 
     def _stack(self) -> None:
         """One startup matrix and one weighted investor matrix for all features."""

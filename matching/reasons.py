@@ -18,7 +18,7 @@ import numpy as np
 
 from .features import FEATURES, N_BINS, N_STAGES, Features
 from .profiles import STAGES
-from .text import STOP_WORDS, Surface, fold_label, syllables_in
+from .text import STOP_WORDS, Surface, fold_label, has_diacritics, syllables_in
 
 if TYPE_CHECKING:
     from .learning import Weights
@@ -41,6 +41,7 @@ _STAGE_VI = {"idea": "ý tưởng", "pre-seed": "tiền hạt giống (pre-seed)
              "seed": "hạt giống (seed)", "series-a": "vòng A (Series A)",
              "series-b": "vòng B (Series B)", "series-c": "vòng C (Series C)",
              "growth": "tăng trưởng (growth)"}
+_COMMON = 0.15  # share of profiles from which a word is too common to be a reason
 _MIN_LIKENESS = 0.12  # word cosine from which a past investment is "like" the startup
 _QUOTE_WORDS = 12
 
@@ -98,7 +99,7 @@ class Reasons:
         surface = self._surfaces.get(s_n)
         if surface is None:
             st = self.f.startups[s_n]
-            surface = Surface((st.name, st.description, *st.sectors), syllables=self.syllables)
+            surface = Surface((st.name, st.description), syllables=self.syllables)
             self._surfaces[s_n] = surface
         return surface
 
@@ -109,6 +110,10 @@ class Reasons:
         if self._term_mask is None:
             place_words = {w for p in self.f.place_names.index for w in p.split()}
             mask = np.zeros(len(self.f.terms), dtype=bool)
+            # A word most profiles use says nothing about this pair ("customers").
+            n_docs = self.f.n_entities + len(self.f.investors)
+            df = (1.0 + n_docs) / np.exp(self.f.idf - 1.0) - 1.0
+            common = df > max(3.0, _COMMON * n_docs) + 0.5
             for col, term in enumerate(self.f.terms.tolist()):
                 parts = term.split()
                 if not parts or parts[0] in STOP_WORDS or parts[-1] in STOP_WORDS:
@@ -117,7 +122,7 @@ class Reasons:
                     continue
                 if len(parts) == 1 and (term in self.syllables or len(term) < 2):
                     continue
-                mask[col] = True
+                mask[col] = not common[col]
             self._term_mask = mask
         return self._term_mask
 
@@ -169,7 +174,8 @@ class Reasons:
     def _shared_terms(self, s_idx: np.ndarray, i_idx: np.ndarray, n: int = 3
                       ) -> list[list[str]]:
         """For each pair, up to ``n`` words or phrases of the startup found in the thesis,
-        rarest first, as the startup wrote them."""
+        as the startup wrote them: rare ones first; a Vietnamese page prefers what is
+        written with diacritics, an English page shows none of it."""
         f = self.f
         both = f.words[s_idx].multiply(f.thesis_words[i_idx]).tocoo()
         out: list[list[str]] = [[] for _ in range(len(s_idx))]
@@ -179,25 +185,33 @@ class Reasons:
             return out
         order = np.lexsort((-f.idf[cols], rows))
         rows, cols = rows[order], cols[order]
-        # A few candidates per pair, rarest first; the spelling check needs the text.
         first = np.searchsorted(rows, rows, side="left")
-        near = (np.arange(len(rows)) - first) < 2 * n
-        terms = f.terms
-        seen: list[list[str]] = [[] for _ in range(len(s_idx))]
+        near = (np.arange(len(rows)) - first) < 4 * n
+        candidates: dict[int, list[int]] = {}
         for r, c in zip(rows[near].tolist(), cols[near].tolist(), strict=True):
-            chosen = out[r]
-            if len(chosen) >= n:
-                continue
-            term = str(terms[c])
-            words = set(term.split())
-            if any(words & set(x.split()) for x in seen[r]):
-                continue  # one of a phrase and its own words is enough
+            candidates.setdefault(r, []).append(c)
+        terms = f.terms
+        for r, cs in candidates.items():
             surface = self._surface(int(s_idx[r]))
-            shown = surface.get(term)
-            if shown is None or not surface.displayable(term):
-                continue
-            chosen.append(shown)
-            seen[r].append(term)
+            shown = []
+            for rank, c in enumerate(cs):
+                term = str(terms[c])
+                written = surface.get(term)
+                if written is None or not surface.displayable(term):
+                    continue
+                vietnamese = has_diacritics(written)
+                if vietnamese and not self.vi:
+                    continue  # an English page quotes no Vietnamese
+                shown.append((vietnamese != self.vi, rank, term, written))
+            seen: list[set[str]] = []
+            for _, _, term, written in sorted(shown):
+                words = set(term.split())
+                if any(words & x for x in seen):
+                    continue  # one of a phrase and its own words is enough
+                out[r].append(written)
+                seen.append(words)
+                if len(out[r]) >= n:
+                    break
         return out
 
     # ---------------------------------------------------------------- sentences
@@ -235,7 +249,8 @@ class Reasons:
                     text = ticket_text = self._ticket(s_n, i_n, values[n])
                 if text is None:
                     continue
-                if stage_text and ticket_text and text in (stage_text, ticket_text):
+                if (stage_text and ticket_text and text in (stage_text, ticket_text)
+                        and self._inside_ticket(s_n, i_n)):
                     # One sentence for both: "seed stage, within 50k–500k USD".
                     other = ticket_text if text == stage_text else stage_text
                     if other in reasons:
@@ -349,16 +364,15 @@ class Reasons:
                     else f"raising {money(raising)} USD, like its past rounds")
         return None
 
-    def _stage_and_ticket(self, s_n: int, i_n: int) -> str:
+    def _inside_ticket(self, s_n: int, i_n: int) -> bool:
         st = self.f.startups[s_n]
-        stage = self._stage(st.stage or "")
-        span = self._range(i_n)
-        fit_inside = (span is not None and st.raising_usd is not None
-                      and self.f.full.ticket[i_n, self.f.size_of[s_n]] >= 0.999)
-        if self.vi:
-            tail = f"trong khoảng đầu tư {span}" if fit_inside else (
-                f"gọi vốn {money(st.raising_usd or 0)} USD")
-            return f"giai đoạn {stage}, {tail}"
-        tail = f"within {span}" if fit_inside else f"raising {money(st.raising_usd or 0)} USD"
-        return f"{stage} stage, {tail}"
+        return (self._range(i_n) is not None and st.raising_usd is not None
+                and self.f.full.ticket[i_n, self.f.size_of[s_n]] >= 0.999)
 
+    def _stage_and_ticket(self, s_n: int, i_n: int) -> str:
+        """"seed stage, within 50k–500k USD" (the raise is inside the stated range)."""
+        stage = self._stage(self.f.startups[s_n].stage or "")
+        span = self._range(i_n)
+        if self.vi:
+            return f"giai đoạn {stage}, trong khoảng đầu tư {span}"
+        return f"{stage} stage, within {span}"

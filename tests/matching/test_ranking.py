@@ -386,6 +386,20 @@ def test_sector_labels_are_shown_in_the_page_language():
     assert not any("cùng lĩnh vực ai" in r for r in match.reasons)
 
 
+def test_one_fit_explains_in_both_languages():
+    match_vi = _vietnamese_pair(lang="vi")
+    s = _startup("cx", "Nền tảng logistics cảng biển cho doanh nghiệp xuất nhập khẩu",
+                 sectors=("logistics",), stage="seed")
+    inv = Investor(id="sea", thesis="logistics cảng biển", sectors=("logistics",),
+                   stages=("seed",))
+    m = Matcher(lang="vi").fit([s, _startup("x", "hotel booking")], [inv])
+    en = m.in_language("en", {"logistics": "Logistics & supply chain"})
+    assert "cùng lĩnh vực logistics" in m.score_pair("cx", "sea").reasons
+    assert "both in Logistics & supply chain" in en.score_pair("cx", "sea").reasons
+    assert en.score_pair("cx", "sea").score == m.score_pair("cx", "sea").score
+    assert match_vi is not None
+
+
 def test_a_past_investment_is_quoted_as_written():
     startups = [_startup("a", "container tracking for ports"), _startup("b", "hotel booking")]
     inv = Investor(id="i", portfolio=("Tàu Nhanh: container tracking for Hải Phòng port; 2023",
