@@ -15,6 +15,8 @@ from techfest.matchmaking.models import (
     MeetingRequest,
     MeetingSlot,
     MeetingTable,
+    RankedPair,
+    RankingSnapshot,
     StartupProfile,
     Unavailability,
 )
@@ -47,6 +49,8 @@ __all__ = [
     "Organisation",
     "OutboxEmail",
     "ProgrammeSession",
+    "RankedPair",
+    "RankingSnapshot",
     "Registration",
     "Room",
     "SessionSignup",

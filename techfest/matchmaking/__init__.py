@@ -18,4 +18,5 @@ def init_app(app: Flask) -> None:
     add_nav(app, _l("Matchmaking"), "matchmaking.admin", roles=("organiser",))
     add_commands(app, cli.commands)
     add_job_handler(app, jobs.KIND, jobs.run_matcher)
+    add_job_handler(app, ranking.KIND, ranking.rank_edition)
     add_demo_loader(app, "matchmaking", demo.load_demo)

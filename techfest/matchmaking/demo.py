@@ -34,6 +34,10 @@ _OPEN = timedelta(days=3650)
 def load_demo(session: Session, edition: Edition) -> None:
     if edition.year == 2025:
         _current(session, edition)
+        # Keep the edition's ranking now, so the first suggestions page is instant.
+        from techfest.matchmaking.ranking import ensure_ranking
+
+        ensure_ranking(session, edition)
     else:
         _past(session, edition)
 
@@ -85,9 +89,9 @@ def _current(session: Session, edition: Edition) -> None:
             )
         )
 
-    from techfest.matchmaking.ranking import pair_scores
+    from techfest.matchmaking.ranking import current_scores
 
-    scores = pair_scores(session, edition, "en")
+    scores = current_scores(session, edition)["en"]
 
     def best(side: str, org_id: int, n: int) -> list[int]:
         """The `n` best partners of one organisation (the other demo account left out)."""

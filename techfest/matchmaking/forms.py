@@ -102,10 +102,22 @@ class InvestorProfileForm(TranslatedForm):
     portfolio = TextAreaField(
         _l("Past investments"),
         validators=[Optional(), Length(max=5000)],
-        description=_l("One line per company: what it does."),
+        description=_l(
+            "One line per company: what it does, where, the round and the year, e.g. "
+            "“Tàu Nhanh: container tracking at Hải Phòng port, seed round, 2023”. The "
+            "suggestions learn from these lines."
+        ),
     )
     max_meetings = IntegerField(
         _l("Meeting quota"), default=10, validators=[DataRequired(), NumberRange(min=1, max=40)]
+    )
+    strict_stages = BooleanField(
+        _l("Only suggest startups at these stages"),
+        description=_l("Otherwise a startup at another stage is only ranked lower."),
+    )
+    strict_ticket = BooleanField(
+        _l("Only suggest startups raising within my ticket range"),
+        description=_l("Otherwise a startup raising more or less is only ranked lower."),
     )
 
     def setup(self, lang: str) -> InvestorProfileForm:

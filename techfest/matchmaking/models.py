@@ -90,6 +90,8 @@ class InvestorProfile(SQLModel, table=True):
     portfolio: list = Field(default_factory=list, sa_type=sa.JSON)
     #: meeting quota for the connection event
     max_meetings: int = 10
+    #: preferences that exclude instead of lowering a score: "stages", "ticket"
+    strict: list = Field(default_factory=list, sa_type=sa.JSON)
 
 
 class MeetingSlot(SQLModel, table=True):
@@ -261,3 +263,41 @@ class MeetingFeedback(SQLModel, table=True):
     rating: str
     comment: str = ""
     created_at: datetime = utc_field(default_factory=now_utc)
+
+
+class RankingSnapshot(SQLModel, table=True):
+    """The ranking kept for an edition: which profiles it was computed from, and how."""
+
+    __tablename__ = "ranking_snapshot"
+    __table_args__ = (sa.UniqueConstraint("edition_id", name="uq_ranking_snapshot_edition"),)
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    #: digest of every profile, exclusion and outcome the ranking read
+    digest: str
+    computed_at: datetime = utc_field(default_factory=now_utc)
+    #: positive lessons the weights were learned from, and "learned", "defaults", ...
+    lessons: int = 0
+    source: str = ""
+    #: each feature's weight, in standard deviations of the feature
+    weights: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class RankedPair(SQLModel, table=True):
+    """One startup-investor pair of the kept ranking, with its reasons in both languages."""
+
+    __tablename__ = "ranked_pair"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "edition_id", "startup_organisation_id", "investor_organisation_id",
+            name="uq_ranked_pair",
+        ),
+        sa.Index("ix_ranked_pair_investor", "edition_id", "investor_organisation_id"),
+        sa.Index("ix_ranked_pair_startup", "edition_id", "startup_organisation_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id")
+    startup_organisation_id: int = Field(foreign_key="organisation.id")
+    investor_organisation_id: int = Field(foreign_key="organisation.id")
+    score: float
+    reasons_vi: list = Field(default_factory=list, sa_type=sa.JSON)
+    reasons_en: list = Field(default_factory=list, sa_type=sa.JSON)

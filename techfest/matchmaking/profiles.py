@@ -71,7 +71,10 @@ def save_startup_profile(
 def save_investor_profile(
     session: Session, edition: Edition, org: Organisation, data: dict
 ) -> InvestorProfile:
-    """Save an investor's profile (thesis, sectors, stages, ticket range, quota), checked."""
+    """Save an investor's profile (thesis, sectors, stages, ticket range, quota), checked.
+
+    `strict_stages` / `strict_ticket` make those preferences exclude startups outside
+    them; otherwise such a startup is only ranked lower."""
     if org.kind != "investor":
         raise NotFound()
     profile = profile_of(session, edition, org) or InvestorProfile(
@@ -92,6 +95,8 @@ def save_investor_profile(
     profile.locations = _tags(data.get("locations", ""))
     profile.portfolio = _lines(data.get("portfolio", ""))
     profile.max_meetings = int(data.get("max_meetings") or profile.max_meetings or 10)
+    profile.strict = [name for name, key in (("stages", "strict_stages"),
+                                             ("ticket", "strict_ticket")) if data.get(key)]
     session.add(profile)
     session.flush()
     return profile

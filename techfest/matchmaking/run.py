@@ -33,7 +33,7 @@ from techfest.matchmaking.models import (
     StartupProfile,
 )
 from techfest.matchmaking.participants import profiled_organisations
-from techfest.matchmaking.ranking import Scores, met_before, pair_scores
+from techfest.matchmaking.ranking import Scores, current_scores, met_before
 from techfest.matchmaking.slots import slots, tables
 
 
@@ -214,7 +214,7 @@ def read_snapshot(session: Session, edition: Edition) -> RunSnapshot:
     startups, investors = profiled_organisations(session, edition)
     s_ids = {o.id for o, p in startups if p.wants_meetings}
     i_ids = {o.id for o, _p in investors}
-    scores = {lang: pair_scores(session, edition, lang) for lang in ("vi", "en")}
+    scores = current_scores(session, edition)
     accepted = set()
     for r in session.exec(
         select(MeetingRequest).where(

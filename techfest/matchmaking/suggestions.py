@@ -65,9 +65,14 @@ def suggestions(
     """Ranked organisations of the other side, with score, reasons and the state of the pair.
 
     Filters: `sector` (slug), `stage` (the startup's stage, or one of the investor's stages),
-    `ticket` (USD: the investor's range holds it; the startup raises at most that).
+    `ticket` (USD: the investor's range holds it; the startup raises at most that). Only
+    pairs the ranking can explain are listed (and, last, those that met at an earlier
+    edition, marked so); an investor's strict preferences leave out the startups they
+    exclude.
     """
-    scores = pair_scores(session, edition, lang)
+    mine = ({"startup_id": me.organisation.id} if me.side == "startup"
+            else {"investor_id": me.organisation.id})
+    scores = pair_scores(session, edition, lang, **mine)
     startups, investors = profiled_organisations(session, edition)
     others = investors if me.side == "startup" else startups
     prefs = {
@@ -106,6 +111,8 @@ def suggestions(
             (me.organisation.id, org.id) if me.side == "startup" else (org.id, me.organisation.id)
         )
         score, reasons = scores.get(pair, (0.0, ()))
+        if not reasons and pair not in met:
+            continue  # nothing speaks for this pair (or a strict preference excludes it)
         out.append(
             Suggestion(
                 organisation=org,
@@ -118,7 +125,7 @@ def suggestions(
                 met_before=pair in met,
             )
         )
-    out.sort(key=lambda s: (s.tier == "no", -s.score, s.organisation.name))
+    out.sort(key=lambda s: (s.tier == "no", s.met_before, -s.score, s.organisation.name))
     return out
 
 

@@ -29,7 +29,7 @@ from techfest.db import db, now_utc
 from techfest.i18n import fmt_datetime, lang
 from techfest.matchmaking import availability as availability_rules
 from techfest.matchmaking import export as export_rules
-from techfest.matchmaking import labels, overview, participants, profiles, slots, standby
+from techfest.matchmaking import labels, overview, participants, profiles, ranking, slots, standby
 from techfest.matchmaking import meetings as meetings_rules
 from techfest.matchmaking import requests as requests_rules
 from techfest.matchmaking import review as review_rules
@@ -97,6 +97,8 @@ def profile():
         else:
             form.locations.data = ", ".join(me.profile.locations or ())
             form.portfolio.data = "\n".join(me.profile.portfolio or ())
+            form.strict_stages.data = "stages" in (me.profile.strict or ())
+            form.strict_ticket.data = "ticket" in (me.profile.strict or ())
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         save = (
@@ -107,6 +109,7 @@ def profile():
         with refused_on(form):
             save(db(), g.edition, me.organisation, data)
             db().commit()
+            _refresh_ranking()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("matchmaking.suggestions"))
     return render_template("matchmaking/profile.html", form=form, me=me)
@@ -140,6 +143,22 @@ def _ticket_arg() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _refresh_ranking() -> bool:
+    """Queue a new ranking of the edition if profiles changed since the kept one.
+
+    True while the kept ranking is out of date (a new one is on its way)."""
+    job, state = ranking.refresh_if_stale(db(), g.edition, current_user.id)
+    if job is not None:
+        db().commit()
+        launch(job.id)
+        return not ranking.ranking_state(db(), g.edition).fresh  # done already when in-line
+    return not state.fresh
+
+
+#: suggestions shown per page
+PER_PAGE = 10
+
+
 @bp.get("/suggestions")
 @participant_required
 def suggestions():
@@ -148,16 +167,27 @@ def suggestions():
     if me.profile is None:
         flash(_("Please fill in your profile first."), "info")
         return redirect(url_for("matchmaking.profile"))
+    updating = _refresh_ranking()
     sector = request.args.get("sector") or None
     stage = request.args.get("stage") or None
     ticket = _ticket_arg()
     items = suggestions_rules.suggestions(
         db(), g.edition, me, lang(), sector=sector, stage=stage, ticket=ticket
     )
+    pages = max(1, -(-len(items) // PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    filters = {k: v for k, v in (("sector", sector), ("stage", stage),
+                                 ("ticket", request.args.get("ticket", ""))) if v}
     return render_template(
         "matchmaking/suggestions.html",
         me=me,
-        items=items,
+        items=items[(page - 1) * PER_PAGE: page * PER_PAGE],
+        total=len(items),
+        page=page,
+        pages=pages,
+        first=(page - 1) * PER_PAGE + 1,
+        filters=filters,
+        updating=updating,
         sector=sector,
         stage=stage,
         ticket=request.args.get("ticket", ""),

@@ -317,3 +317,22 @@ def test_export_is_for_organisers_only(client, auth, session, world):
     auth.login(world.users[world.startups[0].id].email)
 
     assert client.get(url(world, "/admin/export.csv")).status_code == 403
+
+
+def test_the_rating_form_opens_only_for_the_meeting_chosen(client, auth, session):
+    world = _past_world(session)
+    a = world.startups[0]
+    for n, x in enumerate(world.investors[:2]):
+        meeting(session, world, a, x, world.slots[n], world.tables[0], status="held")
+    auth.login(world.users[a.id].email)
+    first = client.get(url(world, "/meetings?lang=en")).get_data(as_text=True)
+    m = session.exec(select(Meeting).order_by(Meeting.id)).first()
+    client.post(url(world, f"/meetings/{m.id}/feedback"), data={"rating": "useful"})
+
+    again = client.get(url(world, "/meetings?lang=en")).get_data(as_text=True)
+
+    assert first.count('<details class="mt-2 mm-feedback">') == 2  # folded, one per meeting
+    assert first.count("Rate this meeting") == 2
+    assert "<details open" not in first
+    assert "Your rating: Useful — change it" in again
+    assert again.count("Rate this meeting") == 1
