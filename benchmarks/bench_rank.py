@@ -104,6 +104,33 @@ def content_baseline(startups: list[dict], investors: list[dict], top: int = 100
     return out
 
 
+def broken_preferences(startups: list[dict], investors: list[dict],
+                       truth: dict[Any, set[Any]]) -> dict[str, float]:
+    """Share of real later deals that break the investor's stated stages or ticket range
+    (both sides stating them): why those are soft unless an investor marks them strict."""
+    by_id = {s["id"]: s for s in startups}
+    inv = {i["id"]: i for i in investors}
+    stage = [0, 0]
+    ticket = [0, 0]
+    for i_id, deals in truth.items():
+        i = inv.get(i_id)
+        if i is None:
+            continue
+        stages = set(Investor.from_dict(i).stages)
+        lo, hi = i.get("ticket_min_usd"), i.get("ticket_max_usd")
+        for s_id in deals:
+            s = Startup.from_dict(by_id[s_id])
+            if s.stage and stages:
+                stage[0] += s.stage not in stages
+                stage[1] += 1
+            if s.raising_usd is not None and (lo is not None or hi is not None):
+                ticket[0] += (lo is not None and s.raising_usd < lo) or (
+                    hi is not None and s.raising_usd > hi)
+                ticket[1] += 1
+    return {"stage": stage[0] / max(stage[1], 1), "ticket": ticket[0] / max(ticket[1], 1),
+            "stage_pairs": stage[1], "ticket_pairs": ticket[1]}
+
+
 def deals_quality(folder: Path, **params: Any) -> dict[str, Any]:
     """The ranking and the content baseline on one evaluation set."""
     startups, investors, truth = load_deals(folder)
@@ -116,6 +143,7 @@ def deals_quality(folder: Path, **params: Any) -> dict[str, Any]:
     ours = metrics(ranked, truth, pool)
     base = metrics(content_baseline(startups, investors), truth, pool)
     return {"set": str(folder), "ours": ours, "baseline": base, "seconds": seconds,
+            "broken": broken_preferences(startups, investors, truth),
             "weights": matcher.weights_.standardised(), "source": matcher.weights_.source,
             "investors": len(investors), "startups": len(startups),
             "with_truth": sum(1 for v in truth.values() if v)}
@@ -187,7 +215,10 @@ def main(quick: bool = False, deals: list[str] | None = None, smoke: bool = Fals
             ours, base = q["ours"][key], q["baseline"][key]
             ratio = f"x{ours / base:.2f}" if base else "n/a"
             print(f"  {key:12s} {ours:.4f}  content baseline {base:.4f}  -> {ratio}")
-        print(f"  ({q['seconds']:.1f} s to fit and rank top 100)")
+        b = q["broken"]
+        print(f"  ({q['seconds']:.1f} s to fit and rank top 100; real later deals outside the "
+              f"stated stages {b['stage']:.0%} of {b['stage_pairs']}, outside the stated "
+              f"ticket range {b['ticket']:.0%} of {b['ticket_pairs']})")
     if smoke:
         s = smoke_quality(60, 600) if quick else smoke_quality()
         result["smoke"] = s

@@ -44,6 +44,8 @@ OUTCOME_WEIGHT = 3.0
 NEGATIVES = 30
 #: past companies held out per investor, each one lesson (the profile built without it)
 HELD_OUT_PER_INVESTOR = 1
+#: at most this many investors give a portfolio lesson (a random choice of them)
+MAX_PORTFOLIO_LESSONS = 1000
 #: share of the negatives that are other investors' past companies (the rest: startups)
 OTHER_COMPANIES = 0.5
 
@@ -86,9 +88,11 @@ def _lessons(features: Features, outcomes: Iterable[Outcome], rng: np.random.Gen
     own_items = [list(range(n_s + features.item_start[j], n_s + features.item_start[j + 1]))
                  + features.extra_items.get(j, []) for j in range(len(features.investors))]
     all_items = np.arange(n_s, features.n_entities)
-    for j, own in enumerate(own_items):
-        if len(own) < 2:
-            continue
+    teachers = [j for j, own in enumerate(own_items) if len(own) >= 2]
+    if len(teachers) > MAX_PORTFOLIO_LESSONS:  # plenty to learn eleven weights from
+        teachers = sorted(rng.choice(teachers, size=MAX_PORTFOLIO_LESSONS, replace=False))
+    for j in teachers:
+        own = own_items[j]
         chosen = rng.choice(len(own), size=min(HELD_OUT_PER_INVESTOR, len(own)), replace=False)
         for held in (int(own[c]) for c in chosen):
             row = len(profile_rows)

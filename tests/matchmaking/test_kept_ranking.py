@@ -128,3 +128,32 @@ def test_suggestions_come_in_pages(client, auth, session, world):
     assert not (shown_first & shown_second)
     assert "of 16, best match first" in first
     assert 'aria-current="page">2<' in second
+
+
+def test_earlier_meetings_and_answered_requests_are_lessons(client, auth, session, world):
+    from techfest.matchmaking.models import MeetingFeedback, MeetingRequest
+    from tests.matchmaking.conftest import build_world, meeting
+
+    s0, s1 = world.startups
+    i0, i1 = world.investors
+    _login(auth, world, s0)
+    client.get(url(world, "/suggestions"))
+    session.rollback()
+    before = session.exec(select(RankingSnapshot)).one().lessons
+
+    old = build_world(session, year=2024, startups=0, investors=0)
+    held = meeting(session, old, s0, i1, old.slots[0], old.tables[0], "held")
+    session.add(MeetingFeedback(meeting_id=held.id, organisation_id=i1.id, rating="follow_up"))
+    session.add(MeetingRequest(edition_id=world.edition.id, from_organisation_id=s1.id,
+                               to_organisation_id=i0.id, status="declined", message="hi"))
+    session.commit()
+
+    assert ranking.outcomes(session, world.edition) == {(s0.id, i1.id): 1.0,
+                                                        (s1.id, i0.id): -0.5}
+    client.get(url(world, "/suggestions"))
+    session.rollback()
+    after = session.exec(select(RankingSnapshot)).one()
+    assert after.lessons > before
+    pairs = {(p.startup_organisation_id, p.investor_organisation_id)
+             for p in session.exec(select(RankedPair))}
+    assert (s0.id, i1.id) not in pairs  # they met: never proposed again
