@@ -69,7 +69,10 @@ def scan():
     if not isinstance(payload, dict):
         return jsonify(status="invalid", message=_("Send the scan as JSON.")), 400
     session_id = payload.get("session_id")
-    if session_id not in (None, "") and not str(session_id).isdigit():
+    raw_session = str(session_id)
+    if session_id not in (None, "") and not (
+        raw_session.isascii() and raw_session.isdigit() and len(raw_session) < 10
+    ):
         return jsonify(status="invalid", message=_("Unknown session.")), 400
     try:
         result = services.check_in_by_code(

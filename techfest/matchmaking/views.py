@@ -140,7 +140,7 @@ def availability():
 
 def _ticket_arg() -> int | None:
     value = request.args.get("ticket", "").replace(",", "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
 
 
 def _refresh_ranking() -> bool:

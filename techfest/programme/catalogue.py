@@ -111,7 +111,7 @@ class Filters:
 
         def as_int(name: str) -> int | None:
             value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
         day = None
         raw_day = (args.get("day") or "").strip()

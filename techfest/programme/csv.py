@@ -159,7 +159,8 @@ def import_sessions_csv(
         raw_capacity = row.get("capacity") or ""
         if raw_capacity:
             if (
-                raw_capacity.isdigit()
+                raw_capacity.isascii()
+                and raw_capacity.isdigit()
                 and len(raw_capacity) < 7
                 and 1 <= int(raw_capacity) <= MAX_CAPACITY
             ):

@@ -518,3 +518,24 @@ def test_editing_a_track_or_room_of_another_edition_answers_404(client, auth, se
     session.rollback()
     session.expire_all()
     assert session.get(Room, room.id).code == room.code
+
+
+def test_csv_import_refuses_capacity_written_with_non_ascii_digits(client, auth, session):
+    """'²' and '٣' are digits to Python's isdigit() but not numbers a person typed."""
+    edition = make_edition(session)
+    make_room(session, edition, code="HN1")
+    user = organiser(session, edition)
+    session.commit()
+    auth.login(user.email)
+
+    response = upload(
+        client,
+        HEADER
+        + "A1,Phiên một,One,2025-10-09,09:00,10:00,,HN1,vi,²,\n"
+        + "A2,Phiên hai,Two,2025-10-09,10:00,11:00,,HN1,vi,٣٠,\n",
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count("Sức chứa phải từ 1 đến 100000.") == 2
+    assert all_sessions(session) == []
