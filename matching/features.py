@@ -109,7 +109,7 @@ def amount_in(text: str) -> float | None:
 def _size_bin(value: float | None) -> int:
     if value is None or value <= 0:
         return N_BINS  # the "unknown" column
-    return int(np.clip(round((math.log10(value) - _LOG_LOW) / _BIN), 0, N_BINS - 1))
+    return min(max(round((math.log10(value) - _LOG_LOW) / _BIN), 0), N_BINS - 1)
 
 
 def _place_parts(location: str) -> list[str]:
@@ -346,14 +346,14 @@ class Features:
         labels.discard("")
         self.sector_names = _Gazetteer(labels)
         idx = self.sector_names.index
-        rows = [{idx[fold_label(x)] for x in s.sectors if fold_label(x) in idx}
+        rows = [{n for n in (idx.get(fold_label(x)) for x in s.sectors) if n is not None}
                 for s in self.startups]
         rows += [self.sector_names.find(folded) for folded in self.item_folded]
         self.sector_binary = _binary(rows, len(idx))
         self.sector_weight = self._rarity(self.sector_binary)
         self.sectors = self._bag(self.sector_binary, self.sector_weight)
         self.stated_sectors = _binary(
-            [{idx[fold_label(x)] for x in i.sectors if fold_label(x) in idx}
+            [{n for n in (idx.get(fold_label(x)) for x in i.sectors) if n is not None}
              for i in self.investors],
             len(idx))
 
