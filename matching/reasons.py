@@ -18,7 +18,7 @@ import numpy as np
 
 from .features import FEATURES, N_BINS, N_STAGES, Features
 from .profiles import STAGES
-from .text import STOP_WORDS, Surface, fold_label, has_diacritics, syllables_in
+from .text import GLOSSARY, STOP_WORDS, Surface, fold_label, has_diacritics, syllables_in
 
 if TYPE_CHECKING:
     from .learning import Weights
@@ -204,12 +204,16 @@ class Reasons:
                     continue  # an English page quotes no Vietnamese
                 shown.append((vietnamese != self.vi, rank, term, written))
             seen: list[set[str]] = []
+            translated: set[str] = set()
             for _, _, term, written in sorted(shown):
                 words = set(term.split())
                 if any(words & x for x in seen):
                     continue  # one of a phrase and its own words is enough
+                if words <= translated:
+                    continue  # "khách hàng" is shown; its English "customers" says it again
                 out[r].append(written)
                 seen.append(words)
+                translated.update(GLOSSARY.get(term, "").split())
                 if len(out[r]) >= n:
                     break
         return out

@@ -98,6 +98,7 @@ GLOSSARY: dict[str, str] = {
     "giai tri": "entertainment media",
     "truyen thong": "media",
     "nguoi tieu dung": "consumer",
+    "khach hang": "customers customer",
     "doanh nghiep": "enterprise b2b",
     "khoi nghiep": "startup",
     "doi moi sang tao": "innovation",
@@ -124,7 +125,7 @@ _VI_FUNCTION_WORDS = frozenset({
     "rat", "nhieu", "vao", "ra", "bang", "nhat", "chung", "toi", "ban", "ho", "minh",
     "tu", "de", "do", "co", "khong", "hay", "neu", "vi", "boi", "sau", "truoc", "nen",
     "moi", "tat", "ca", "dang", "luon", "hon", "gi", "nao", "dau",
-    "viec", "su", "nguoi",
+    "viec", "su", "nguoi", "o", "qua", "giua", "duoi", "bi", "lai", "them", "chi",
 })
 #: What is never shown as a shared term.
 STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | _VI_FUNCTION_WORDS
@@ -199,7 +200,7 @@ class Surface:
     """Folded words of some texts, mapped back to how they were written.
 
     ``Surface(texts).get(folded)`` is the first spelling seen of each word of a folded
-    word or phrase ("cang bien" -> "cảng biển");
+    word or phrase ("cang bien" -> "cảng biển"), in lower case when it is also written so;
     ``syllables`` holds the folded words that were written with a Vietnamese diacritic
     somewhere: on their own they are syllables of a word, not words ("bien", "cong").
     """
@@ -223,7 +224,12 @@ class Surface:
             elif vietnamese and is_vietnamese_syllable(key):
                 # A Vietnamese text: "sinh" in "học sinh" is a syllable, though unaccented.
                 self.syllables.add(key)
-            self._forms.setdefault(key, word)
+            known = self._forms.get(key)
+            if known is None or (word.islower() and known[1:].islower()
+                                 and known.lower() == word):
+                # first spelling seen, but lower case once it is seen so: "Khách hàng"
+                # opens a sentence, "khách hàng" is the word (while "AI" stays "AI")
+                self._forms[key] = word
 
     def get(self, folded: str) -> str | None:
         """How a folded word or phrase was written, or None when a word was never seen."""

@@ -363,6 +363,26 @@ def test_reasons_in_vietnamese_are_whole_words_as_written():
         assert bad not in thesis
 
 
+def test_a_bilingual_profile_shares_a_term_once_per_page_in_its_language():
+    """A pitch written in both languages holds "khách hàng" and "customers": a Vietnamese
+    page names it once, in Vietnamese and in lower case where the text writes it so."""
+    s = _startup("ro", "Khách hàng tiết kiệm nhiên liệu; phần mềm cho khách hàng ở cảng biển. "
+                 "Customers save fuel at the seaport.", name="Tuyến", sectors=("logistics",))
+    other = _startup("edu", "ứng dụng học tiếng Anh cho học sinh", sectors=("edtech",))
+    inv = Investor(id="f", thesis="khách hàng ở cảng biển; customers at the seaport",
+                   sectors=("logistics",))
+    matcher = Matcher(max_reasons=6).fit([s, other], [inv])
+    vi = next(r for r in matcher.in_language("vi").score_pair("ro", "f").reasons
+              if r.startswith("luận điểm"))
+    en = next(r for r in matcher.in_language("en").score_pair("ro", "f").reasons
+              if r.startswith("its thesis"))
+    assert "khách hàng" in vi
+    assert "Khách hàng" not in vi
+    assert "ustomers" not in vi
+    assert "Customers" in en
+    assert "khách" not in en.lower()
+
+
 def test_reasons_never_show_function_words_or_syllables():
     startups = [_startup("a", "the app for the port and the ships of Hải Phòng"),
                 _startup("b", "học sinh và giáo viên")]
