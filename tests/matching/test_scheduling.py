@@ -299,15 +299,16 @@ def test_schedule_explains_precedence_cycle():
 def test_annealing_keeps_schedules_valid_and_fair(fairness):
     import time
 
-    from matching import scheduling as sched
-    from matching.annealing import anneal
+    from matching.scheduling import bounds, greedy
+    from matching.scheduling import problem as pbm
+    from matching.scheduling.annealing import anneal
 
     problem = festival_problem(
         n_startups=30, n_investors=10, n_meetings=150, days=2, slots_per_day=8,
         n_tables=12, random_state=3,
     )
-    pb = sched._normalise(problem)
-    start = sched._greedy(pb, sched._domains(pb))
+    pb = pbm._normalise(problem)
+    start = greedy._greedy(pb, pbm._domains(pb))
     assert start is not None
     # Precedences the start keeps, between meetings of the same person (chains pass
     # through exactly those), so that moves have orders to break.
@@ -316,15 +317,15 @@ def test_annealing_keeps_schedules_valid_and_fair(fairness):
     pairs = [(a, b) for a, b in itertools.combinations(range(len(ids)), 2)
              if set(pb.meeting_parts[a]) & set(pb.meeting_parts[b]) and start[a] < start[b]]
     problem["precedences"] = [[ids[a], ids[b]] for a, b in rng.sample(pairs, 25)]
-    pb = sched._normalise(problem)
-    doms = sched._domains(pb)
-    start_result = sched._result(pb, "feasible", start, None, fairness, time.perf_counter(), None)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    start_result = pbm._result(pb, "feasible", start, None, fairness, time.perf_counter(), None)
     assert [e for e in check_schedule(problem, start_result) if "precedence" in e] == []
     start_fair = not check_schedule(problem, start_result, fairness=fairness)
-    floor = sched._run_bounds(pb, doms)
+    floor = bounds._run_bounds(pb, doms)
     slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
                      pb.precedences, start, floor, fairness, time.perf_counter() + 0.5, 0)
-    result = sched._result(pb, "feasible", slot_of, None, fairness, time.perf_counter(), None)
+    result = pbm._result(pb, "feasible", slot_of, None, fairness, time.perf_counter(), None)
     errors = check_schedule(problem, result, fairness=fairness)
     # Moves never break the hard rules; a fair start stays fair and gets no worse.
     assert [e for e in errors if "fairness bound" not in e] == []
@@ -353,23 +354,24 @@ def test_annealing_stops_every_walk_once_all_reach_their_bounds():
     import threading
     import time
 
-    from matching import scheduling as sched
-    from matching.annealing import anneal
+    from matching.scheduling import bounds, greedy
+    from matching.scheduling import problem as pbm
+    from matching.scheduling.annealing import anneal
 
     problem = festival_problem(n_startups=30, n_investors=10, n_meetings=120, days=2,
                                slots_per_day=8, n_tables=12, random_state=5)
-    pb = sched._normalise(problem)
-    doms = sched._domains(pb)
-    start = sched._greedy(pb, doms)
-    floor = sched._run_bounds(pb, doms)
-    assert sum(sched._breaks_by_participant(pb, start)) > sum(floor)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    start = greedy._greedy(pb, doms)
+    floor = bounds._run_bounds(pb, doms)
+    assert sum(pbm._breaks_by_participant(pb, start)) > sum(floor)
     stop = threading.Event()
     slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
                      pb.precedences, start, floor, 2, time.perf_counter() + 30, 1, stop=stop)
     # The walk ends as soon as nobody is above their own bound, and tells the others.
-    assert sched._breaks_by_participant(pb, slot_of) == floor
+    assert pbm._breaks_by_participant(pb, slot_of) == floor
     assert stop.is_set()
-    result = sched._result(pb, "optimal", slot_of, sum(floor), 2, time.perf_counter(), None)
+    result = pbm._result(pb, "optimal", slot_of, sum(floor), 2, time.perf_counter(), None)
     assert violations(problem, result, 2) == []
 
 
