@@ -80,8 +80,8 @@ def run_public(fairness: int = 2, time_limit: float | None = None,
     paths = sorted(folder.glob("*.dzn"))
     if names:
         paths = [p for p in paths if p.stem in names]
-    print("| instance | found | optimum | status | proven | wall s | valid |")
-    print("|---|---:|---:|---|---|---:|---|")
+    print("| instance | found | lower bound | optimum | status | proven | wall s | valid |")
+    print("|---|---:|---:|---:|---|---|---:|---|")
     for path in paths:
         problem = parse_dzn(path.read_text())
         result, wall = _run_cli(path, fairness, time_limit)
@@ -96,7 +96,8 @@ def run_public(fairness: int = 2, time_limit: float | None = None,
                "in_budget": proven and wall <= B2B_BUDGET_S
                and (optimum is None or result["breaks"] == optimum)}
         rows.append(row)
-        print(f"| {path.stem} | {result['breaks']} | {'' if optimum is None else optimum} | "
+        print(f"| {path.stem} | {result['breaks']} | {result['lower_bound']} | "
+              f"{'' if optimum is None else optimum} | "
               f"{result['status']} | {'yes' if proven else 'no'} | {wall:.2f} | "
               f"{'yes' if not errors else errors[0]} |")
     slowest = max((r["wall_s"] for r in rows), default=0.0)

@@ -29,7 +29,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from .annealing import _anneal_in_parallel, _large
-from .bounds import _alone_bounds
+from .bounds import _alone_bounds, _table_bound
 from .cpsat import _build, _feasible, _sat_search
 from .explain import _explain, _infeasible
 from .greedy import _greedy, greedy_schedule
@@ -125,9 +125,13 @@ def schedule(
     # An infeasible hint (too many breaks for the cap) only distracts these solves.
     built.model.clear_hints()
     any_feasible = False
+    counted = False
     while best is None and time.perf_counter() < climb_until and lower <= upper:
         built.set_cap(lower, lower)
-        code, solver = solve(climb_until - time.perf_counter(), objective=False)
+        # The first step is short: when it fails, the bound that counts tables may jump.
+        step = climb_until if counted else min(climb_until,
+                                               time.perf_counter() + 0.15 * time_limit)
+        code, solver = solve(step - time.perf_counter(), objective=False)
         if code == cp_model.INFEASIBLE and not any_feasible:
             # Is there a schedule at all (any break count)? Else stop climbing.
             built.set_cap(lower, upper)
@@ -135,11 +139,19 @@ def schedule(
             if any_code == cp_model.INFEASIBLE:
                 return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
             any_feasible = any_code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if code == cp_model.INFEASIBLE:
-            lower += 1
-        elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = read(solver)
             best_breaks = lower
+        elif not counted:
+            # Where tables are nearly full, people take turns at the busy hours: a bound
+            # that counts tables rises above what each person needs alone.
+            counted = True
+            first = lower + 1 if code == cp_model.INFEASIBLE else lower
+            lower = max(first, _table_bound(pb, doms, alone, fair, first,
+                                            time.perf_counter() + 0.2 * time_limit,
+                                            num_workers, random_state))
+        elif code == cp_model.INFEASIBLE:
+            lower += 1
         else:
             break
     if best is not None:
