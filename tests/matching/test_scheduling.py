@@ -389,3 +389,71 @@ def test_festival_scale_path_forks_its_second_walk_from_a_job_thread():
     (result,) = results
     assert result["status"] in ("optimal", "feasible")
     assert violations(problem, result, 2) == []
+
+
+def _four_cycle():
+    # a and b each meet x and y; one table, four slots: the four meetings go one after
+    # another, and the four people need their two meetings side by side, which a row of
+    # four places allows for three of them at most. Nobody alone needs a break.
+    meetings = [{"id": f"{p}{q}", "participants": [p, q]}
+                for p, q in [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y")]]
+    return {"slots": [{"id": k, "day": 1} for k in range(1, 5)], "tables": [{"id": 0}],
+            "participants": [{"id": p, "unavailable": []} for p in "abxy"],
+            "meetings": meetings}
+
+
+def test_bound_that_counts_tables_sees_a_break_nobody_needs_alone():
+    import time
+
+    from matching.scheduling import bounds
+    from matching.scheduling import problem as pbm
+
+    problem = _four_cycle()
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    alone = bounds._alone_bounds(pb, doms, time.perf_counter() + 5)
+    assert sum(alone) == 0
+    assert bounds._table_bound(pb, doms, alone, 2, 0, time.perf_counter() + 10) == 1
+    result = schedule(problem, fairness=2)
+    assert (result["status"], result["breaks"], result["lower_bound"]) == ("optimal", 1, 1)
+    assert result["breaks"] == _brute_force(problem, 2)
+    assert violations(problem, result, 2) == []
+    # With fairness 0 everyone would need the same count: no order of the four does it.
+    assert _brute_force(problem, 0) is None
+    tight = schedule(problem, fairness=0)
+    assert tight["status"] == "infeasible"
+    assert "fairness bound 0 is too tight" in tight["explanation"][0]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_bound_that_counts_tables_is_never_above_the_optimum(seed):
+    # Few tables, the structure that makes the crafted benchmark variants hard: most
+    # slots are full, so people take turns.
+    import time
+
+    from matching.scheduling import bounds
+    from matching.scheduling import problem as pbm
+
+    rng = random.Random(100 + seed)
+    problem = _tiny(rng, n_meetings=5, n_slots=5, n_people=4, tables=1, days=1 + seed % 2)
+    if seed % 3 == 0:
+        problem["precedences"] = [[0, 1]]
+    if seed % 4 == 1:
+        problem["meetings"][2]["fixed_slot"] = problem["slots"][seed % 5]["id"]
+    fairness = 1 + seed % 2
+    best = _brute_force(problem, fairness)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    alone = bounds._alone_bounds(pb, doms, time.perf_counter() + 5)
+    counted = bounds._table_bound(pb, doms, alone, fairness, sum(alone),
+                                  time.perf_counter() + 10)
+    result = schedule(problem, time_limit=20, fairness=fairness)
+    if best is None:
+        assert result["status"] == "infeasible"
+        assert result["explanation"]
+        return
+    assert sum(alone) <= counted <= best
+    assert (result["status"], result["breaks"]) == ("optimal", best)
+    assert result["lower_bound"] == best
+    assert violations(problem, result, fairness) == []
+    assert check_schedule(problem, result) == []
