@@ -190,12 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     sched = sub.add_parser(
         "schedule", help="place meetings into slots and tables with the fewest breaks",
         description="Read a scheduling problem (JSON, or a B2B benchmark .dzn with "
-                    "--format dzn) and write the schedule. Exit status 2 when infeasible "
-                    "or when no schedule was found in time.",
+                    "--format dzn) and write the schedule with its proven lower bound. "
+                    "Exit status 2 when infeasible or when no schedule was found in time "
+                    "(the reasons on stderr), and when the file cannot be used (one line "
+                    "saying why).",
     )
     sched.add_argument("problem", metavar="PROBLEM")
     sched.add_argument("--format", choices=("json", "dzn"), default="json",
-                       help="input format (default json)")
+                       help="input format (default json; dzn: the MiniZinc data of the "
+                            "B2B meeting-scheduling benchmark)")
     sched.add_argument("--time-limit", type=float, default=10.0, metavar="S",
                        help="seconds to search (default 10)")
     sched.add_argument("--fairness", type=int, default=None, metavar="D",

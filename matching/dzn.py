@@ -19,6 +19,8 @@ from typing import Any
 __all__ = ["DznError", "parse_dzn"]
 
 _SCALARS = ("nBusiness", "nMeetings", "nTables", "nTotalSlots", "nMorningSlots")
+# Far above any real event; a larger number is a typing error, not a problem to solve.
+_MAX_SIZE = 100_000
 
 
 class DznError(ValueError):
@@ -36,7 +38,10 @@ def _assignments(text: str) -> dict[str, str]:
         if "=" not in statement:
             continue
         name, value = statement.split("=", 1)
-        out[name.strip()] = value.strip()
+        name = name.strip()
+        if name in out:
+            raise DznError(f"field {name!r} is given twice")
+        out[name] = value.strip()
     return out
 
 
@@ -73,6 +78,9 @@ def parse_dzn(text: str) -> dict[str, Any]:
     n_business, n_meetings, n_tables, n_slots, n_morning = (_int(fields, n) for n in _SCALARS)
     if min(n_business, n_meetings, n_tables, n_slots) < 0 or not 0 <= n_morning <= n_slots:
         raise DznError("sizes must be non-negative and nMorningSlots <= nTotalSlots")
+    for name, value in zip(_SCALARS, (n_business, n_meetings, n_tables, n_slots), strict=False):
+        if value > _MAX_SIZE:
+            raise DznError(f"{name} = {value} is more than this reader takes ({_MAX_SIZE:,})")
     if "requested" not in fields:
         raise DznError("missing field 'requested'")
     numbers = _ints(fields["requested"])

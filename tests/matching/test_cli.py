@@ -301,3 +301,46 @@ def test_benchmarks_run_in_quick_mode(capsys):
     (festival,) = figures["schedule"]["festival"]["instances"]
     assert festival["valid"]
     assert festival["lower_bound"] <= festival["breaks"]
+
+
+_DZN = ("nBusiness = 4; nMeetings = 4; nTables = 1; nTotalSlots = 4; nMorningSlots = 2;\n"
+        "requested = [| 1, 3, 3 | 1, 4, 3 | 2, 3, 3 | 2, 4, 3 |];\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_DZN + "nTables = 2;\n", "field 'nTables' is given twice"),
+        (_DZN.replace("nBusiness = 4", "nBusiness = 99999999999"), "nBusiness = 99999999999"),
+        (_DZN.replace("nTotalSlots = 4", "nTotalSlots = 1000000"), "more than this reader"),
+        (_DZN.replace("| 2, 4, 3 |", "| 2, 9, 3 |"), "meeting 4 has invalid participants"),
+        (_DZN + "forbidden = [{1}, {}];\n", "forbidden has 2 sets, expected 4"),
+        (_DZN + "fixed = [0, 0, 0, 7];\n", "meeting 4 is fixed to slot 7"),
+        (_DZN + "precedences = [{}, {}, {}, {8}];\n", "unknown predecessor 8"),
+        ("\xff\xfe not a model", "missing field 'nBusiness'"),
+    ],
+)
+def test_cli_inconsistent_dzn_gives_one_line_and_exit_2(tmp_path, text, message):
+    path = tmp_path / "x.dzn"
+    path.write_text(text, encoding="utf-8")
+    out = _run("schedule", "--format", "dzn", str(path), "--time-limit", "5")
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.count("\n") == 1
+    assert message in out.stderr
+    assert out.stderr.startswith("error: ")
+
+
+def test_cli_dzn_with_too_few_tables_for_fairness_0_says_why(tmp_path):
+    # Four meetings on one table: someone must wait, so no fair-to-the-break schedule.
+    path = tmp_path / "four.dzn"
+    path.write_text(_DZN, encoding="utf-8")
+    out = _run("schedule", "--format", "dzn", str(path), "--fairness", "0")
+    assert out.returncode == 2
+    assert json.loads(out.stdout)["status"] == "infeasible"
+    assert "infeasible: the fairness bound 0 is too tight" in out.stderr
+    assert "Traceback" not in out.stderr
+    out = _run("schedule", "--format", "dzn", str(path), "--fairness", "2")
+    assert out.returncode == 0
+    result = json.loads(out.stdout)
+    assert (result["status"], result["breaks"], result["lower_bound"]) == ("optimal", 1, 1)

@@ -299,15 +299,16 @@ def test_schedule_explains_precedence_cycle():
 def test_annealing_keeps_schedules_valid_and_fair(fairness):
     import time
 
-    from matching import scheduling as sched
-    from matching.annealing import anneal
+    from matching.scheduling import bounds, greedy
+    from matching.scheduling import problem as pbm
+    from matching.scheduling.annealing import anneal
 
     problem = festival_problem(
         n_startups=30, n_investors=10, n_meetings=150, days=2, slots_per_day=8,
         n_tables=12, random_state=3,
     )
-    pb = sched._normalise(problem)
-    start = sched._greedy(pb, sched._domains(pb))
+    pb = pbm._normalise(problem)
+    start = greedy._greedy(pb, pbm._domains(pb))
     assert start is not None
     # Precedences the start keeps, between meetings of the same person (chains pass
     # through exactly those), so that moves have orders to break.
@@ -316,15 +317,15 @@ def test_annealing_keeps_schedules_valid_and_fair(fairness):
     pairs = [(a, b) for a, b in itertools.combinations(range(len(ids)), 2)
              if set(pb.meeting_parts[a]) & set(pb.meeting_parts[b]) and start[a] < start[b]]
     problem["precedences"] = [[ids[a], ids[b]] for a, b in rng.sample(pairs, 25)]
-    pb = sched._normalise(problem)
-    doms = sched._domains(pb)
-    start_result = sched._result(pb, "feasible", start, None, fairness, time.perf_counter(), None)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    start_result = pbm._result(pb, "feasible", start, None, fairness, time.perf_counter(), None)
     assert [e for e in check_schedule(problem, start_result) if "precedence" in e] == []
     start_fair = not check_schedule(problem, start_result, fairness=fairness)
-    floor = sched._run_bounds(pb, doms)
+    floor = bounds._run_bounds(pb, doms)
     slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
                      pb.precedences, start, floor, fairness, time.perf_counter() + 0.5, 0)
-    result = sched._result(pb, "feasible", slot_of, None, fairness, time.perf_counter(), None)
+    result = pbm._result(pb, "feasible", slot_of, None, fairness, time.perf_counter(), None)
     errors = check_schedule(problem, result, fairness=fairness)
     # Moves never break the hard rules; a fair start stays fair and gets no worse.
     assert [e for e in errors if "fairness bound" not in e] == []
@@ -353,23 +354,24 @@ def test_annealing_stops_every_walk_once_all_reach_their_bounds():
     import threading
     import time
 
-    from matching import scheduling as sched
-    from matching.annealing import anneal
+    from matching.scheduling import bounds, greedy
+    from matching.scheduling import problem as pbm
+    from matching.scheduling.annealing import anneal
 
     problem = festival_problem(n_startups=30, n_investors=10, n_meetings=120, days=2,
                                slots_per_day=8, n_tables=12, random_state=5)
-    pb = sched._normalise(problem)
-    doms = sched._domains(pb)
-    start = sched._greedy(pb, doms)
-    floor = sched._run_bounds(pb, doms)
-    assert sum(sched._breaks_by_participant(pb, start)) > sum(floor)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    start = greedy._greedy(pb, doms)
+    floor = bounds._run_bounds(pb, doms)
+    assert sum(pbm._breaks_by_participant(pb, start)) > sum(floor)
     stop = threading.Event()
     slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
                      pb.precedences, start, floor, 2, time.perf_counter() + 30, 1, stop=stop)
     # The walk ends as soon as nobody is above their own bound, and tells the others.
-    assert sched._breaks_by_participant(pb, slot_of) == floor
+    assert pbm._breaks_by_participant(pb, slot_of) == floor
     assert stop.is_set()
-    result = sched._result(pb, "optimal", slot_of, sum(floor), 2, time.perf_counter(), None)
+    result = pbm._result(pb, "optimal", slot_of, sum(floor), 2, time.perf_counter(), None)
     assert violations(problem, result, 2) == []
 
 
@@ -387,3 +389,71 @@ def test_festival_scale_path_forks_its_second_walk_from_a_job_thread():
     (result,) = results
     assert result["status"] in ("optimal", "feasible")
     assert violations(problem, result, 2) == []
+
+
+def _four_cycle():
+    # a and b each meet x and y; one table, four slots: the four meetings go one after
+    # another, and the four people need their two meetings side by side, which a row of
+    # four places allows for three of them at most. Nobody alone needs a break.
+    meetings = [{"id": f"{p}{q}", "participants": [p, q]}
+                for p, q in [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y")]]
+    return {"slots": [{"id": k, "day": 1} for k in range(1, 5)], "tables": [{"id": 0}],
+            "participants": [{"id": p, "unavailable": []} for p in "abxy"],
+            "meetings": meetings}
+
+
+def test_bound_that_counts_tables_sees_a_break_nobody_needs_alone():
+    import time
+
+    from matching.scheduling import bounds
+    from matching.scheduling import problem as pbm
+
+    problem = _four_cycle()
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    alone = bounds._alone_bounds(pb, doms, time.perf_counter() + 5)
+    assert sum(alone) == 0
+    assert bounds._table_bound(pb, doms, alone, 2, 0, time.perf_counter() + 10) == 1
+    result = schedule(problem, fairness=2)
+    assert (result["status"], result["breaks"], result["lower_bound"]) == ("optimal", 1, 1)
+    assert result["breaks"] == _brute_force(problem, 2)
+    assert violations(problem, result, 2) == []
+    # With fairness 0 everyone would need the same count: no order of the four does it.
+    assert _brute_force(problem, 0) is None
+    tight = schedule(problem, fairness=0)
+    assert tight["status"] == "infeasible"
+    assert "fairness bound 0 is too tight" in tight["explanation"][0]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_bound_that_counts_tables_is_never_above_the_optimum(seed):
+    # Few tables, the structure that makes the crafted benchmark variants hard: most
+    # slots are full, so people take turns.
+    import time
+
+    from matching.scheduling import bounds
+    from matching.scheduling import problem as pbm
+
+    rng = random.Random(100 + seed)
+    problem = _tiny(rng, n_meetings=5, n_slots=5, n_people=4, tables=1, days=1 + seed % 2)
+    if seed % 3 == 0:
+        problem["precedences"] = [[0, 1]]
+    if seed % 4 == 1:
+        problem["meetings"][2]["fixed_slot"] = problem["slots"][seed % 5]["id"]
+    fairness = 1 + seed % 2
+    best = _brute_force(problem, fairness)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    alone = bounds._alone_bounds(pb, doms, time.perf_counter() + 5)
+    counted = bounds._table_bound(pb, doms, alone, fairness, sum(alone),
+                                  time.perf_counter() + 10)
+    result = schedule(problem, time_limit=20, fairness=fairness)
+    if best is None:
+        assert result["status"] == "infeasible"
+        assert result["explanation"]
+        return
+    assert sum(alone) <= counted <= best
+    assert (result["status"], result["breaks"]) == ("optimal", best)
+    assert result["lower_bound"] == best
+    assert violations(problem, result, fairness) == []
+    assert check_schedule(problem, result) == []

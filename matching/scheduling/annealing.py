@@ -15,12 +15,17 @@ seed alone, so a faster machine gets further along the same walk in the same tim
 
 from __future__ import annotations
 
+import contextlib
 import math
+import multiprocessing
 import random
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Protocol
+
+from .bounds import _run_bounds
+from .problem import _breaks_by_participant, _fair_ok, _Problem, _result
 
 __all__ = ["TEMPERATURE", "anneal", "anneal_worker"]
 
@@ -248,3 +253,78 @@ def anneal_worker(conn: Any, args: tuple[Any, ...], seed: int, stop: _Flag) -> N
         conn.send(anneal(*args, seed=seed, stop=stop))
     finally:
         conn.close()
+
+
+def _large(
+    pb: _Problem,
+    doms: list[list[int]],
+    hint: list[int],
+    fair: int | None,
+    start: float,
+    time_limit: float,
+    random_state: int,
+    num_workers: int = 2,
+) -> dict[str, Any]:
+    """Festival scale: annealing over Kempe chains from a valid placement, against the
+    sum of single-person lower bounds."""
+    floor = _run_bounds(pb, doms)
+    slot_of = _anneal_in_parallel(pb, doms, hint, floor, fair, start + time_limit * 0.97,
+                                  random_state, num_workers)
+    per = _breaks_by_participant(pb, slot_of)
+    lower = sum(floor)
+    active = [per[p] for p, ms in enumerate(pb.meetings_of()) if ms]
+    if fair is not None and active and max(active) - min(active) > fair:
+        return _result(pb, "unknown", None, lower, fair, start, [
+            f"best schedule found ({sum(per)} breaks) has break counts from {min(active)} to "
+            f"{max(active)}, beyond the fairness bound {fair}; raise --time-limit or --fairness"
+        ])
+    status = "optimal" if sum(per) <= lower else "feasible"
+    return _result(pb, status, slot_of, lower, fair, start, None)
+
+
+def _anneal_in_parallel(
+    pb: _Problem,
+    doms: list[list[int]],
+    slot_of: list[int],
+    floor: Sequence[int],
+    fair: int | None,
+    until: float,
+    random_state: int,
+    num_workers: int,
+) -> list[int]:
+    """Independent annealing walks, one per worker, each with its own seed; the first to
+    reach every participant's floor stops the others. Extra walks run in forked
+    processes (where the platform forks); the best placement wins."""
+    args = (pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids), pb.precedences,
+            slot_of, floor, fair, until)
+    extra = num_workers - 1 if "fork" in multiprocessing.get_all_start_methods() else 0
+    if extra <= 0:
+        return anneal(*args, seed=random_state)
+    ctx = multiprocessing.get_context("fork")
+    stop = ctx.Event()
+    walks = []
+    try:
+        for k in range(1, extra + 1):
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=anneal_worker, args=(send, args, random_state + k, stop),
+                               daemon=True)
+            proc.start()
+            send.close()
+            walks.append((proc, receive))
+        results = [anneal(*args, seed=random_state, stop=stop)]
+        stop.set()
+        for _, receive in walks:
+            # A walk answers within one check of the stop flag (256 moves); one that
+            # failed has closed its end, and the others' results stand.
+            if receive.poll(5.0):
+                with contextlib.suppress(EOFError):
+                    results.append(receive.recv())
+    finally:
+        for proc, receive in walks:
+            receive.close()
+            proc.join(1.0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    return min(results, key=lambda s: (not _fair_ok(pb, s, fair),
+                                      sum(_breaks_by_participant(pb, s))))
