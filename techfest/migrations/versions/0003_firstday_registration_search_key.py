@@ -17,11 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("registration", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("search_key", sa.String(), nullable=False,
-                                      server_default=""))
-    with op.batch_alter_table("registration", schema=None) as batch_op:
-        batch_op.alter_column("search_key", server_default=None)
+    # a plain ADD COLUMN: a batch copy of the table would drop it, which SQLite's foreign
+    # keys (check_in -> registration) refuse on a database that holds check-ins
+    op.add_column("registration", sa.Column("search_key", sa.String(), nullable=False,
+                                            server_default=""))
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column("registration", "search_key", server_default=None)
     # fill the key of the rows already there, the way the model keeps it from now on
     registration = sa.table(
         "registration",
@@ -48,5 +49,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("registration", schema=None) as batch_op:
-        batch_op.drop_column("search_key")
+    op.drop_column("registration", "search_key")
