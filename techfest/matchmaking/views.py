@@ -381,6 +381,7 @@ def admin():
         action_form=ActionForm(),
         job=run_rules.last_job(db(), g.edition),
         job_label=labels.job_label,
+        block_label=labels.block_label,
         run=run_rules.latest_run(db(), g.edition),
     )
 

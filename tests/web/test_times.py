@@ -123,5 +123,6 @@ def test_admin_and_review_slots_show_dates(client, auth, timed_world):
     admin = page(client, url(world, "/admin"), "vi")
     review = page(client, url(world, "/admin/review"), "vi")
 
-    assert "Thứ Năm 09/10/2025 · 10:00–10:20" in admin
+    assert "Thứ Năm 09/10/2025 · 10:00–10:20 · Buổi sáng" in admin
+    assert "morning" not in admin
     assert "Thứ Năm 09/10/2025 · 10:00" in review
