@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_timezone_location
 from flask import Flask, current_app, g, has_request_context, request
 from flask import session as flask_session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -78,8 +81,54 @@ def money_usd(amount: int | None) -> str:
     return f"{format_decimal(amount)} USD"
 
 
+#: how a moment is written, per language: always with its four-digit year ("29/11/36" read as
+#: 1936 or 2036) and a 24-hour clock; "long" adds the weekday
+DATETIME_PATTERNS = {
+    "vi": {
+        "short": "HH:mm, dd/MM/yyyy",
+        "medium": "HH:mm, dd/MM/yyyy",
+        "long": "HH:mm, EEEE dd/MM/yyyy",
+    },
+    "en": {
+        "short": "d MMM yyyy, HH:mm",
+        "medium": "d MMM yyyy, HH:mm",
+        "long": "EEEE d MMMM yyyy, HH:mm",
+    },
+}
+#: the day of a meeting slot or a session, with its weekday
+DAY_PATTERNS = {"vi": "EEEE dd/MM/yyyy", "en": "EEE d MMM yyyy"}
+
+
 def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+    """A moment in the edition's time zone (Flask-Babel's time zone selector), with its date."""
+    if not value:
+        return ""
+    return format_datetime(value, DATETIME_PATTERNS[lang()].get(fmt, fmt))
+
+
+def fmt_in_zone(value: datetime, zone: str, language: str, fmt: str = "medium") -> str:
+    """A moment in a named time zone, for text built outside a request (mail, jobs)."""
+    language = language if language in DATETIME_PATTERNS else "vi"
+    pattern = DATETIME_PATTERNS[language].get(fmt, fmt)
+    return babel_format_datetime(value, pattern, tzinfo=ZoneInfo(zone), locale=language)
+
+
+def zone_name(zone: str, language: str) -> str:
+    """The time zone as people call it: "Giờ Việt Nam", "Vietnam Time"."""
+    language = language if language in DATETIME_PATTERNS else "vi"
+    return get_timezone_location(ZoneInfo(zone), locale=language)
+
+
+def fmt_slot(start: datetime | None, end: datetime | None = None) -> str:
+    """A slot's day and hours: "Thứ Năm 09/10/2025 · 09:00–09:20" (never "Day 1")."""
+    if not start:
+        return ""
+    day = format_datetime(start, DAY_PATTERNS[lang()])
+    day = day[:1].upper() + day[1:]
+    hours = format_datetime(start, "HH:mm")
+    if end:
+        hours += "–" + format_datetime(end, "HH:mm")
+    return f"{day} · {hours}"
 
 
 def fmt_date(value: date | None, fmt: str = "medium") -> str:
@@ -100,6 +149,7 @@ def init_app(app: Flask) -> None:
         date=fmt_date,
         time=fmt_time,
     )
+    app.jinja_env.globals.update(slot_label=fmt_slot)
     app.jinja_env.globals.update(pick=pick, lang=lang)
 
     @app.before_request

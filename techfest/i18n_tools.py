@@ -25,7 +25,14 @@ PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
 TEMPLATES = ROOT / "templates"
 LOCALES = ("vi", "en")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "_l": None,
+}
 SHARED_TEMPLATE_DIRS = ("_macros", "errors", "core")
 #: templates of a domain that live outside templates/<domain>/
 EXTRA_TEMPLATE_DIRS = {"printing": ("print",)}
@@ -151,8 +158,12 @@ def fill(domain: str | None, translations: dict[str, str]) -> int:
         catalog = read_po(f, locale="vi")
     done = 0
     for message in catalog:
-        if message.id and message.id in translations:
-            message.string = translations[message.id]
+        # a plural entry is filled from its singular: Vietnamese has one form
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key and key in translations:
+            value = translations[key]
+            plural = isinstance(message.id, tuple)
+            message.string = tuple([value] * catalog.num_plurals) if plural else value
             message.flags.discard("fuzzy")
             done += 1
     with po_path.open("wb") as f:

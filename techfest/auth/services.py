@@ -150,17 +150,25 @@ def sign_up(
     return SignupResult(user, True)
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    #: no earlier login: the person is greeted, not welcomed back
+    first_time: bool
+
+
+def authenticate(session: Session, email: str, password: str) -> LoginResult | None:
     user = find_user(session, email)
     if user is None or not user.is_active:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
+    first_time = user.last_login_at is None
     user.last_login_at = now_utc()
     session.add(user)
     session.flush()
-    return user
+    return LoginResult(user, first_time)
 
 
 def _serializer() -> URLSafeTimedSerializer:

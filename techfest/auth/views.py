@@ -18,11 +18,15 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(db(), form.email.data, form.password.data)
-        if user is not None:
+        result = services.authenticate(db(), form.email.data, form.password.data)
+        if result is not None:
             db().commit()
+            user = result.user
             login_user(user)
-            flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
+            if result.first_time:
+                flash(_("Welcome, %(name)s.", name=user.full_name), "success")
+            else:
+                flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(form.next.data) or url_for("core.index"))
         flash(_("The email or password is not right."), "danger")
     return render_template("auth/login.html", form=form)

@@ -16,6 +16,7 @@ from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH, Spot
 from techfest.booths.catalogue import (
     AREAS_FILE,
     BOOKING_STATUSES,
+    booth_limit,
     effective_status,
     get_booth,
     zones,
@@ -120,6 +121,10 @@ class BoothDetail:
     booking: BoothBooking | None
     #: the booking belongs to the viewer's organisation
     own: bool
+    #: the viewer's organisation already holds as many booths as it may (request disabled)
+    at_limit: bool = False
+    #: how many booths the viewer's organisation may hold at a time
+    limit: int = 0
 
 
 def booth_detail(
@@ -134,7 +139,14 @@ def booth_detail(
         and organisation_id is not None
         and booking.organisation_id == organisation_id
     )
-    return BoothDetail(booth, zone, availability.state_of(booth, booking), booking, own)
+    limit, at_limit = 0, False
+    if organisation_id is not None:
+        limit = booth_limit(session, edition, organisation_id)
+        at_limit = (
+            availability.live_count_of(session, edition.id, organisation_id, now_utc()) >= limit
+        )
+    state = availability.state_of(booth, booking)
+    return BoothDetail(booth, zone, state, booking, own, at_limit, limit)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from techfest.checkin.models import CheckIn
 from techfest.core.audit import record
 from techfest.core.models import Edition
+from techfest.core.text import fold
 from techfest.db import now_utc
 from techfest.programme.models import ProgrammeSession, SessionSignup
 from techfest.registration.models import Registration, TicketType
@@ -267,11 +268,14 @@ class Found:
 
 
 def search(session: Session, edition: Edition, query: str, limit: int = 30) -> list[Found]:
-    """Registrations whose name or e-mail contains `query` (case-insensitive)."""
-    query = query.strip()
-    if len(query) < 2:
+    """Registrations whose name, organisation or e-mail contains `query`.
+
+    Case and diacritics are ignored: both sides are folded (techfest.core.text).
+    """
+    folded = fold(query)
+    if len(folded) < 2:
         return []
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = session.exec(
         select(Registration, TicketType, CheckIn.scanned_at)
         .join(TicketType, TicketType.id == Registration.ticket_type_id, isouter=True)
@@ -283,11 +287,7 @@ def search(session: Session, edition: Edition, query: str, limit: int = 30) -> l
         .where(
             Registration.edition_id == edition.id,
             Registration.status != "cancelled",
-            sa.or_(
-                func.lower(Registration.full_name).like(func.lower(pattern), escape="\\"),
-                Registration.full_name.like(pattern, escape="\\"),
-                func.lower(Registration.email).like(func.lower(pattern), escape="\\"),
-            ),
+            col(Registration.search_key).like(pattern, escape="\\"),
         )
         .order_by(Registration.full_name)
         .limit(limit)

@@ -1,4 +1,4 @@
-from flask_babel import get_translations
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
@@ -20,8 +20,21 @@ WTFORMS_MESSAGES = (
     _l("Number must be at least %(min)s."),
     _l("Number must be at most %(max)s."),
     _l("Field must be between %(min)d and %(max)d characters long."),
-    _l("Field must be at least %(min)d character long."),
-    _l("Field cannot be longer than %(max)d character."),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+        1,
+    ),
     _l("Invalid input."),
     _l("Invalid URL."),
     _l("Field must be equal to %(other_name)s."),

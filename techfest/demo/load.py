@@ -243,7 +243,8 @@ def _load_edition(
                     status=status,
                     decided_at=now_utc() if status == "approved" else None,
                     decided_by_id=organiser.id if status == "approved" else None,
-                    hold_expires_at=now_utc() + timedelta(days=3650)
+                    # held as a real request is: a deadline a person can act on, not 2036
+                    hold_expires_at=now_utc() + timedelta(hours=edition.booth_hold_hours)
                     if status == "pending"
                     else None,
                 )

@@ -27,9 +27,6 @@ from techfest.matchmaking.models import (
     Unavailability,
 )
 
-#: demo requests stay open: the demo may be looked at long after it was loaded
-_OPEN = timedelta(days=3650)
-
 
 def load_demo(session: Session, edition: Edition) -> None:
     if edition.year == 2025:
@@ -84,7 +81,8 @@ def _current(session: Session, edition: Edition) -> None:
                 message=message,
                 status=status,
                 created_at=now - timedelta(hours=rng.randint(2, 40)),
-                expires_at=now + _OPEN,
+                # open as long as a real request is (not ten years: "answer before 2036")
+                expires_at=now + timedelta(hours=edition.request_expiry_hours),
                 decided_at=now if status != "pending" else None,
             )
         )

@@ -89,3 +89,12 @@ STATUS_LABELS = {
     "declined": _l("Declined"),
     "expired": _l("Expired"),
 }
+
+
+#: the two blocks of a meeting day, as a person reads them
+BLOCK_LABELS = {"morning": _l("Morning"), "afternoon": _l("Afternoon")}
+
+
+def block_label(block: str) -> str:
+    """ "Buổi sáng" / "Morning" for a slot's block key."""
+    return str(BLOCK_LABELS.get(block, block))

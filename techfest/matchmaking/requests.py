@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from techfest.auth.models import User
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
+from techfest.i18n import fmt_in_zone, zone_name
 from techfest.matchmaking.errors import MatchmakingError, NotFound
 from techfest.matchmaking.models import (
     MeetingRequest,
@@ -130,11 +131,12 @@ def request_meeting(
         lambda: _("Meeting request from %(name)s", name=me.organisation.name),
         lambda u: _(
             "%(name)s would like to meet you at %(edition)s.\n\n%(message)s\n\n"
-            "Answer in the matchmaking pages before %(when)s (UTC).",
+            "Answer in the matchmaking pages before %(when)s (%(zone)s).",
             name=me.organisation.name,
             edition=edition_name(edition),
             message=req.message,
-            when=req.expires_at.strftime("%Y-%m-%d %H:%M"),
+            when=fmt_in_zone(req.expires_at, edition.timezone, u.locale or "vi", "long"),
+            zone=zone_name(edition.timezone, u.locale or "vi"),
         ),
         f"mm-request:{req.id}",
     )

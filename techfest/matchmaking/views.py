@@ -26,7 +26,7 @@ from techfest.core.forms import ActionForm
 from techfest.core.jobs import launch
 from techfest.core.navigation import safe_next
 from techfest.db import db, now_utc
-from techfest.i18n import fmt_datetime, lang
+from techfest.i18n import fmt_slot, lang
 from techfest.matchmaking import availability as availability_rules
 from techfest.matchmaking import export as export_rules
 from techfest.matchmaking import labels, overview, participants, profiles, ranking, slots, standby
@@ -296,7 +296,7 @@ def book(startup_id: int):
     form = BookForm()
     free = meetings_rules.bookable_slots(db(), g.edition, me, startup_id)
     form.slot_id.choices = [
-        SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
+        SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at))
         for s in free
     ]
     if form.validate_on_submit():
@@ -381,6 +381,7 @@ def admin():
         action_form=ActionForm(),
         job=run_rules.last_job(db(), g.edition),
         job_label=labels.job_label,
+        block_label=labels.block_label,
         run=run_rules.latest_run(db(), g.edition),
     )
 
@@ -503,7 +504,7 @@ def review():
     day = review_rules.participant_day(db(), g.edition, org_id) if org_id else None
     move_form = MoveForm()
     move_form.slot_id.choices = [
-        SelectChoice(s.id, f"{_('Day')} {s.day} · {fmt_datetime(s.starts_at, 'short')}")
+        SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at))
         for s in data.slots
     ]
     move_form.table_id.choices = [SelectChoice(t.id, t.label) for t in data.tables]

@@ -173,7 +173,7 @@ def booth_occupancy(session: Session, edition: Edition) -> Figure:
         "booths",
         _("Booth occupancy by zone"),
         ["zone", "available", "held", "taken", "blocked", "total"],
-        [_("Zone"), _("Available"), _("Held"), _("Taken"), _("Blocked"), _("Total")],
+        [_("Zone"), _("Available"), _("On hold"), _("Taken"), _("Blocked"), _("Total")],
     )
     for z in zones:
         c = tally[z.id]
@@ -193,7 +193,7 @@ def booth_occupancy(session: Session, edition: Edition) -> Figure:
         labels,
         [
             Series(_("Taken"), [r[3] for r in figure.rows]),
-            Series(_("Held"), [r[2] for r in figure.rows]),
+            Series(_("On hold"), [r[2] for r in figure.rows]),
             Series(_("Available"), [r[1] for r in figure.rows]),
             Series(_("Blocked"), [r[4] for r in figure.rows]),
         ],
@@ -201,7 +201,7 @@ def booth_occupancy(session: Session, edition: Edition) -> Figure:
     )
     names = {
         "free": _("Available"),
-        "held": _("Held"),
+        "held": _("On hold"),
         "taken": _("Taken"),
         "blocked": _("Blocked"),
     }

@@ -29,10 +29,34 @@ from techfest.matchmaking.slots import slots as meeting_slots
 from techfest.matchmaking.slots import tables as meeting_tables
 from techfest.printing import maps, render
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
-from techfest.registration.models import Registration
+from techfest.registration.models import Registration, TicketType
 
 #: the role a badge or agenda shows when a person holds several
 ROLE_ORDER = ("organiser", "investor", "startup", "delegate")
+
+#: the role band a badge prints, first that applies wins: door staff tell them apart by colour
+#: and word. Edition roles come first, then a speaker of a session, then the ticket type.
+BADGE_ROLES = (
+    "organiser",
+    "speaker",
+    "vip",
+    "press",
+    "investor",
+    "startup",
+    "exhibitor",
+    "student",
+    "delegate",
+)
+
+#: ticket type codes whose holders wear that role's band (other codes: delegate)
+TICKET_BADGE_ROLES = {
+    "VIP": "vip",
+    "PRESS": "press",
+    "SPEAKER": "speaker",
+    "EXHIBITOR": "exhibitor",
+    "INVESTOR": "investor",
+    "STUDENT": "student",
+}
 
 
 # --- formatting -------------------------------------------------------------------------
@@ -544,30 +568,63 @@ def booklet(session: Session, edition: Edition) -> dict:
 # --- badges -------------------------------------------------------------------------------
 
 
-def badges(session: Session, edition: Edition) -> list[dict]:
-    """One badge per confirmed registration, with its check-in QR code."""
-    roles = _roles(session, edition)
-    regs = session.exec(
-        select(Registration, User)
+def _speaker_names(session: Session, edition: Edition) -> set[str]:
+    rows = session.exec(
+        select(ProgrammeSession.speakers).where(ProgrammeSession.edition_id == edition.id)
+    ).all()
+    return {
+        " ".join(str(s.get("name", "")).split()).casefold()
+        for speakers in rows
+        for s in speakers or []
+        if isinstance(s, dict) and s.get("name")
+    }
+
+
+def badge_role(edition_roles: set[str], is_speaker: bool, ticket_code: str) -> str:
+    """The one role band a badge shows (see BADGE_ROLES for the order)."""
+    held = set(edition_roles)
+    if is_speaker:
+        held.add("speaker")
+    held.add(TICKET_BADGE_ROLES.get((ticket_code or "").upper(), "delegate"))
+    return next(role for role in BADGE_ROLES if role in held)
+
+
+def badges(
+    session: Session, edition: Edition, registration_ids: list[int] | None = None
+) -> list[dict]:
+    """One badge per confirmed registration (or those asked for), with its check-in QR code."""
+    held: dict[int, set[str]] = defaultdict(set)
+    for user_id, role in session.exec(
+        select(EditionRole.user_id, EditionRole.role).where(EditionRole.edition_id == edition.id)
+    ).all():
+        held[user_id].add(role)
+    speakers = _speaker_names(session, edition)
+    query = (
+        select(Registration, User, TicketType.code)
         .join(User, col(User.id) == Registration.user_id)
+        .join(TicketType, col(TicketType.id) == Registration.ticket_type_id)
         .where(
             Registration.edition_id == edition.id,
             Registration.status == "confirmed",
             col(User.erased_at).is_(None),
         )
-    ).all()
-    org_ids = {u.organisation_id for _, u in regs if u.organisation_id}
+    )
+    if registration_ids is not None:
+        query = query.where(col(Registration.id).in_(registration_ids))
+    regs = session.exec(query).all()
+    org_ids = {u.organisation_id for _, u, _code in regs if u.organisation_id}
     orgs = _org_names(session, org_ids)
     out = []
-    for reg, user in regs:
+    for reg, user, ticket_code in regs:
         lang = reg.language if reg.language in ("vi", "en") else "vi"
+        is_speaker = " ".join(reg.full_name.split()).casefold() in speakers
         out.append(
             {
                 "name": reg.full_name,
                 "name_class": name_class(reg.full_name, 20, 34),
                 "job_title": reg.job_title,
                 "organisation": reg.organisation_name or orgs.get(user.organisation_id, ""),
-                "role": roles.get(user.id, "delegate"),
+                "role": badge_role(held.get(user.id, set()), is_speaker, ticket_code),
                 "lang": lang,
                 "code": reg.badge_code,
                 "edition": edition_info(edition, lang),

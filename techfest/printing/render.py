@@ -198,9 +198,7 @@ def render_chunk(
         del document
     ends = [*starts[1:], total]
     ranges = list(zip(starts, ends, strict=True))
-    documents = (
-        split_pdf(pdf, ranges, [lang for _html, lang in parts], bookmarks) if split else []
-    )
+    documents = split_pdf(pdf, ranges, [lang for _html, lang in parts], bookmarks) if split else []
     pages = [end - start for start, end in ranges]
     return ChunkResult(pdf=pdf, bookmarks=bookmarks, documents=documents, pages=pages)
 

@@ -156,6 +156,18 @@ def role_labels() -> dict[str, str]:
     }
 
 
+def badge_role_labels() -> dict[str, str]:
+    """The word printed in each role's band of a badge."""
+    return {
+        **role_labels(),
+        "speaker": _("Speaker"),
+        "vip": _("VIP"),
+        "press": _("Press"),
+        "exhibitor": _("Exhibitor"),
+        "student": _("Student"),
+    }
+
+
 def agenda_html(agenda: dict) -> str:
     """The body of one agenda, in the person's language (needs an app context)."""
     return agendas_html([agenda])[0]
@@ -363,7 +375,7 @@ def render_badges(
         labels = {}
         for lang in ("vi", "en"):
             with force_locale(lang):
-                labels[lang] = role_labels()
+                labels[lang] = badge_role_labels()
         per_page = 4 if layout == "a4" else 1
         pages = [badges[i : i + per_page] for i in range(0, len(badges), per_page)]
         # one part per 10 pages keeps layouts parallel without splitting a page

@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from techfest.auth.models import new_token
 from techfest.core.models import utc_field
+from techfest.core.text import search_key
 from techfest.db import now_utc
 
 
@@ -70,6 +71,9 @@ class Registration(SQLModel, table=True):
     phone: str = ""
     email: str
     language: str = "vi"
+    #: name, organisation and e-mail folded (lower case, no diacritics) for the check-in
+    #: desk's search; kept up to date on every insert and update, see _fold_search_key
+    search_key: str = ""
     #: version of the consent text the person accepted, and when
     consent_version: str = ""
     consent_at: datetime | None = utc_field(default=None, nullable=True)
@@ -78,3 +82,9 @@ class Registration(SQLModel, table=True):
     created_at: datetime = utc_field(default_factory=now_utc, index=True)
     confirmed_at: datetime | None = utc_field(default=None, nullable=True)
     cancelled_at: datetime | None = utc_field(default=None, nullable=True)
+
+
+@sa.event.listens_for(Registration, "before_insert")
+@sa.event.listens_for(Registration, "before_update")
+def _fold_search_key(_mapper, _connection, target: Registration) -> None:
+    target.search_key = search_key(target.full_name, target.organisation_name, target.email)

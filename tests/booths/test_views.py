@@ -181,6 +181,23 @@ def test_second_booth_beyond_the_organisation_limit_is_refused(client, auth, ses
     assert [b[1] for b in bookings(session)] == [plan.booth("A01").id]
 
 
+def test_request_button_is_disabled_at_the_organisation_limit(client, auth, session, plan):
+    url = f"{BASE}/{plan.booth('A02').id}"
+    login_en(client, auth, plan.startup.email)
+    before = client.get(url).get_data(as_text=True)
+    make_booking(session, plan.booth("A01"), plan.startup, "pending")
+    session.commit()
+
+    at_limit = client.get(url).get_data(as_text=True)
+
+    assert 'type="submit">Request this booth' in before
+    assert "disabled" not in before.split("Request this booth")[0].rsplit("<button", 1)[1]
+    button = at_limit.split("Request this booth")[0].rsplit("<button", 1)[1]
+    assert "disabled" in button
+    assert 'type="submit">Request this booth' not in at_limit
+    assert "the most it may hold at a time" in at_limit
+
+
 def test_organiser_allowance_lets_an_organisation_hold_more(client, auth, session, plan):
     make_booking(session, plan.booth("A01"), plan.startup, "approved")
     session.commit()

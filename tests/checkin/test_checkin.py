@@ -143,6 +143,52 @@ def test_search_by_name_or_email_then_check_in(client, auth, session, desk):
     assert (entry.action, entry.object_id) == ("checkin.manual", str(desk["reg"].id))
 
 
+def _found(client, query: str) -> bool:
+    return "Nguyễn Thị Mai" in client.get(
+        "/2025/checkin/search", query_string={"q": query}
+    ).get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nguyen thi mai",
+        "NGUYEN THI MAI",
+        "Nguyễn Thị Mai",
+        "nguyễn thi mai",
+        "NGUYỄN",
+        "cang hai phong",
+        "Cảng Hải",
+        "mai@example",
+    ],
+)
+def test_search_ignores_case_and_diacritics_of_name_and_organisation(client, auth, desk, query):
+    _login(auth)
+
+    assert _found(client, query)
+
+
+@pytest.mark.both_databases
+def test_search_finds_a_name_as_changed_and_no_one_for_a_stranger(client, auth, session, desk):
+    reg = desk["reg"]
+    reg.full_name = "Nguyễn Thị Mai Anh"
+    reg.organisation_name = "Đại học Hàng hải"
+    session.add(reg)
+    session.commit()
+    _login(auth)
+
+    assert _found(client, "mai anh")
+    assert _found(client, "dai hoc hang hai")
+    assert not _found(client, "cang hai phong")
+    assert not _found(client, "tran van")
+    # a wildcard typed at the desk is a character, not "anything"
+    assert not _found(client, "nguyen%mai")
+    # the waitlisted Đỗ Văn Muộn is found by "do van" (đ folds to d)
+    page = client.get("/2025/checkin/search", query_string={"q": "do van"})
+    assert "Đỗ Văn Muộn" in page.get_data(as_text=True)
+
+
 def test_session_door_counts_attendance_per_session(client, auth, session, desk):
     edition = desk["edition"]
     talk = make_session(session, edition, code="D1-AI")

@@ -242,3 +242,12 @@ def test_benchmark_quick_mode_runs(capsys):
     assert "fast path:" in out
     assert "baseline:" in out
     assert "ratio:" in out
+
+
+def test_print_page_shows_organisers_no_shell_command(client, auth, festival):
+    auth.login("org@example.vn", PASSWORD)
+
+    page = client.get("/2025/printing/").get_data(as_text=True)
+
+    assert "In hàng loạt" in page or "PDF" in page
+    assert "pdftoppm" not in page

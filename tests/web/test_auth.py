@@ -149,3 +149,26 @@ def test_erased_account_cannot_log_in(client, session):
     with client.session_transaction() as cookie_session:
         assert "_user_id" not in cookie_session  # Flask-Login signed nobody in
 
+
+def test_first_login_welcomes_and_later_ones_welcome_back(client, session):
+    from tests.factories import PASSWORD, make_edition, make_user
+
+    edition = make_edition(session)
+    make_user(session, edition, email="new@example.vn", full_name="Lê Mới")
+    session.commit()
+
+    first = client.post(
+        "/auth/login",
+        data={"email": "new@example.vn", "password": PASSWORD},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    client.post("/auth/logout")
+    again = client.post(
+        "/auth/login",
+        data={"email": "new@example.vn", "password": PASSWORD},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "Chào mừng Lê Mới." in first
+    assert "quay lại" not in first
+    assert "Chào mừng Lê Mới quay lại." in again

@@ -126,3 +126,23 @@ def test_a_huge_number_gets_a_message_not_an_error_page(client, auth, session):
     )
     assert response.status_code == 200
     assert "Number must be between 1 and 1440." in response.get_data(as_text=True)
+
+
+def test_every_screen_table_can_scroll_or_stack_on_a_phone():
+    """A table wider than a phone scrolls inside its own box (or stacks), never the page."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    bare = []
+    for path in sorted(templates.rglob("*.html")):
+        if "print" in path.relative_to(templates).parts[0]:
+            continue  # printed documents have a page size, not a window
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if "<table" not in line or "tf-stack-sm" in line:
+                continue
+            before = "\n".join([*lines[max(0, i - 2) : i], line[: line.index("<table")]])
+            if not re.search(r'class="[^"]*table-responsive', before):
+                bare.append(f"{path.relative_to(templates)}:{i + 1}")
+    assert bare == [], bare

@@ -35,3 +35,61 @@ def test_migrated_postgresql_schema_equals_models():
     admin.dispose()
     ensure_pg_database(url.render_as_string(hide_password=False))
     assert _diff(url.render_as_string(hide_password=False)) == []
+
+
+def _row(table: sa.Table, **given) -> dict:
+    """A row for `table` with the values given and a plain one in every other required column."""
+    import datetime as dt
+
+    plain = {
+        sa.Integer: 1,
+        sa.Boolean: True,
+        sa.DateTime: dt.datetime(2025, 10, 9, 1),
+        sa.Date: dt.date(2025, 10, 9),
+    }
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        value = next((v for t, v in plain.items() if isinstance(column.type, t)), None)
+        row[column.name] = f"{table.name}-{column.name}" if value is None else value
+    return row
+
+
+def test_search_key_migration_fills_rows_of_a_database_with_check_ins(tmp_path):
+    """Adding the column must not rebuild the table: SQLite's foreign keys refuse that."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0002")
+    engine = sa.create_engine(url)
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.execute(tables.tables["edition"].insert(), _row(tables.tables["edition"], id=1))
+        conn.execute(tables.tables["user"].insert(), _row(tables.tables["user"], id=1))
+        conn.execute(
+            tables.tables["ticket_type"].insert(), _row(tables.tables["ticket_type"], id=1)
+        )
+        reg = tables.tables["registration"]
+        conn.execute(
+            reg.insert(),
+            _row(
+                reg,
+                id=1,
+                full_name="Nguyễn Thị Mai",
+                organisation_name="Cảng Hải Phòng",
+                email="Mai@Example.vn",
+                status="confirmed",
+            ),
+        )
+        check_in = tables.tables["checkin"]
+        conn.execute(check_in.insert(), _row(check_in, id=1, registration_id=1))
+    engine.dispose()
+
+    upgrade(url)
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        key = conn.exec_driver_sql("SELECT search_key FROM registration").scalar_one()
+    engine.dispose()
+    assert key == "nguyen thi mai | cang hai phong | mai@example.vn"
