@@ -53,6 +53,7 @@ def hold(session: Session, edition, user, ticket):
 
 
 def order_of(session: Session, registration) -> PaymentOrder:
+    session.commit()  # a fresh snapshot: SQLite keeps a reader on its first one
     session.expire_all()
     return session.exec(
         select(PaymentOrder).where(

@@ -123,7 +123,9 @@ def test_cancel_paid_order_owes_refund_and_promotes_the_waitlist(session, editio
     waiting = hold(session, edition, make_user(session, edition), ticket)
     orders.apply_payment(session, order_of(session, paid).id, VIP_PRICE)
 
-    order = orders.cancel_order(session, edition.id, order_of(session, paid).id, by_user_id=organiser.id)
+    order = orders.cancel_order(
+        session, edition.id, order_of(session, paid).id, by_user_id=organiser.id
+    )
 
     assert (order.status, order.refund_due_vnd) == ("cancelled", VIP_PRICE)
     assert _reg(session, paid.id).status == "cancelled"
@@ -132,7 +134,9 @@ def test_cancel_paid_order_owes_refund_and_promotes_the_waitlist(session, editio
         session, edition.id, order.id, by_user_id=organiser.id, account="VCB 0123"
     )
     assert (refunded.status, refunded.refund_due_vnd, refunded.refund_account) == (
-        "refunded", 0, "VCB 0123",
+        "refunded",
+        0,
+        "VCB 0123",
     )
 
 

@@ -36,8 +36,8 @@ def test_crc_is_ccitt_false():
 def test_payload_fields_read_back():
     payload = build_payload("970436", "0031000123456", 1_500_000, "TF25-7K3Q9")
     assert payload.startswith("000201010212")
-    assert "0010A000000727" in payload and "0208QRIBFTTA" in payload
-    assert "5303704" in payload and "54071500000" in payload and "5802VN" in payload
+    for field in ("0010A000000727", "0208QRIBFTTA", "5303704", "54071500000", "5802VN"):
+        assert field in payload
     assert parse_payload(payload) == Transfer("970436", "0031000123456", 1_500_000, "TF25-7K3Q9")
 
 
