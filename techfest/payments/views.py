@@ -20,7 +20,7 @@ bp = scope_to_edition(Blueprint("payments", __name__, url_prefix="/<int:year>/pa
 
 @bp.get("/")
 @login_required
-def mine():
+def index():
     """Your orders in this edition."""
     found = orders.orders_of_person(db(), g.edition.id, current_user.id)
     return render_template("payments/mine.html", orders=found)
