@@ -54,6 +54,12 @@ def payment_page(session: Session, order: PaymentOrder) -> PaymentPage:
     return PaymentPage(order, orders.lines_of(session, order.id), settings, payload, image)
 
 
+def open_payment(session: Session, edition_id: int, user_id: int) -> PaymentPage | None:
+    """The person's order still waiting for money, ready to show (the agenda shows it)."""
+    order = orders.open_order_of_person(session, edition_id, user_id)
+    return payment_page(session, order) if order is not None else None
+
+
 @dataclass(frozen=True)
 class OrderList:
     orders: list[PaymentOrder]

@@ -110,3 +110,11 @@ def test_no_receipt_before_payment(client, auth, session, edition, vip):
     assert "Biên nhận chỉ có sau khi đơn hàng đã được thanh toán." in response.get_data(
         as_text=True
     )
+
+
+def test_the_agenda_shows_the_payment_waiting(client, auth, session, edition, vip):
+    _user, order, _ = _register(client, auth, session, edition, vip)
+    page = client.get("/2025/programme/agenda").get_data(as_text=True)
+    assert 'data-testid="pay-box"' in page
+    assert order.reference in page
+    assert "0031000123456" in page
