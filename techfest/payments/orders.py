@@ -19,9 +19,11 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select, update
 
+from techfest.auth.models import User
+from techfest.booths import booking as booth_booking
 from techfest.core.audit import record
 from techfest.core.mail import queue_email
-from techfest.core.models import Edition
+from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.i18n import money_vnd
 from techfest.payments import reference as refs
@@ -141,6 +143,33 @@ def order_for_ticket_place(session, registration, ticket, edition, promoted: boo
     )
 
 
+def order_for_booth(session, booking, booth, edition) -> None:
+    """Listener: a booth with a fee is approved; the order that pays for it."""
+    buyer = session.get(User, booking.requested_by_id) if booking.requested_by_id else None
+    if buyer is None:
+        return  # an organiser's own booking: nobody to ask for the money
+    organisation = session.get(Organisation, booking.organisation_id)
+    open_order(
+        session,
+        edition,
+        user_id=buyer.id,
+        kind="booth",
+        subject_id=booking.id,
+        buyer_name=buyer.full_name,
+        buyer_email=buyer.email,
+        buyer_organisation=organisation.name if organisation else "",
+        language=buyer.locale,
+        lines=[(f"Gian hàng {booth.code}", f"Booth {booth.code}", booth.price_vnd)],
+    )
+
+
+def on_booth_cancelled(session, booking, by_user_id) -> None:
+    """Listener: the booth booking is cancelled; its order closes, a paid one is owed back."""
+    order = order_of(session, "booth", booking.id)
+    if order is not None:
+        _close(session, order, by_user_id=by_user_id, release=False)
+
+
 def order_of(session: Session, kind: str, subject_id: int) -> PaymentOrder | None:
     return session.exec(
         select(PaymentOrder)
@@ -169,18 +198,20 @@ def _move(session: Session, order_id: int, was: str, **values) -> bool:
 def _confirm_place(session: Session, order: PaymentOrder) -> bool:
     if order.kind == "ticket":
         return registration_booking.confirm_held(session, order.subject_id)
-    return True
+    return True  # an approved booth is the startup's already; the payment mail confirms it
 
 
 def _release_place(session: Session, order: PaymentOrder) -> None:
     if order.kind == "ticket":
         registration_booking.release_held(session, order.subject_id)
+    else:
+        booth_booking.release_unpaid(session, order.subject_id)
 
 
 def _retake_place(session: Session, order: PaymentOrder) -> bool:
     if order.kind == "ticket":
         return registration_booking.retake_place(session, order.subject_id)
-    return False
+    return booth_booking.retake_booking(session, order.subject_id)
 
 
 def apply_payment(
@@ -271,6 +302,8 @@ def _close(session: Session, order: PaymentOrder, *, by_user_id: int | None, rel
     elif _move(session, order.id, "paid", status="cancelled", closed_at=now):
         order = reread(session, order.id)
         _owe(session, order.id, order.paid_vnd - order.refund_due_vnd)
+        if release:
+            _release_place(session, order)
     else:
         return
     record(

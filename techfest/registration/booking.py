@@ -9,7 +9,6 @@ A ticket with a price is paid for: its place is taken at once but held (`pending
 the place (`confirm_held`), an order that expires gives it back (`release_held`), and a
 late payment takes it again if it is still free (`retake_place`)."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -262,7 +261,11 @@ def register_delegate(
     session.refresh(ticket)
     if registration.status == "pending":
         announce(
-            session, PLACE_HELD, registration=registration, ticket=ticket, edition=edition,
+            session,
+            PLACE_HELD,
+            registration=registration,
+            ticket=ticket,
+            edition=edition,
             promoted=False,
         )
     else:
@@ -313,7 +316,11 @@ def promote_waitlist(
         promoted.append(first)
         if paid:
             announce(
-                session, PLACE_HELD, registration=first, ticket=ticket, edition=edition,
+                session,
+                PLACE_HELD,
+                registration=first,
+                ticket=ticket,
+                edition=edition,
                 promoted=True,
             )
         else:
