@@ -14,11 +14,12 @@ from techfest.payments import orders, reconcile
 
 @click.command("expire-orders")
 def expire_orders_command():
-    """Expire orders unpaid past their date; their places go to the next in line."""
+    """Remind buyers a day before their date; expire orders unpaid past it (run from cron)."""
     with writing():
+        reminded = orders.remind_due(db())
         count = orders.expire_orders(db())
         db().commit()
-    click.echo(f"{count} orders expired")
+    click.echo(f"{reminded} reminders, {count} orders expired")
 
 
 @click.command("import-statement")

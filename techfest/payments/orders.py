@@ -29,6 +29,7 @@ from techfest.i18n import money_vnd
 from techfest.payments import reference as refs
 from techfest.payments.errors import PaymentError
 from techfest.payments.models import PaymentOrder, PaymentOrderLine, PaymentSettings
+from techfest.payments.vietqr import PayloadError, build_payload
 from techfest.registration import booking as registration_booking
 
 LANGUAGES = ("vi", "en")
@@ -50,6 +51,50 @@ def settings_for(session: Session, edition_id: int) -> PaymentSettings:
         select(PaymentSettings).where(PaymentSettings.edition_id == edition_id)
     ).first()
     return found or PaymentSettings(edition_id=edition_id)
+
+
+SETTING_FIELDS = (
+    "bank_bin",
+    "bank_name",
+    "account_number",
+    "account_name",
+    "days_to_pay",
+    "vat_rate_percent",
+    "seller_name",
+    "seller_tax_code",
+    "seller_address",
+)
+
+
+def save_settings(
+    session: Session, edition_id: int, values: dict, *, by_user_id: int
+) -> PaymentSettings:
+    """The organiser sets the receiving account, the days to pay, VAT and the seller."""
+    found = session.exec(
+        select(PaymentSettings).where(PaymentSettings.edition_id == edition_id)
+    ).first()
+    settings = found or PaymentSettings(edition_id=edition_id)
+    try:
+        build_payload(values["bank_bin"], values["account_number"], 1000, "")
+    except PayloadError as exc:
+        raise PaymentError(
+            _("The bank BIN has six digits and the account 1 to 19 letters or digits."),
+            field="account_number",
+        ) from exc
+    for name in SETTING_FIELDS:
+        setattr(settings, name, values[name])
+    session.add(settings)
+    session.flush()
+    record(
+        session,
+        "payments.settings",
+        user_id=by_user_id,
+        edition_id=edition_id,
+        object_type="payment_settings",
+        object_id=settings.id,
+        **{k: values[k] for k in ("bank_bin", "account_number", "days_to_pay")},
+    )
+    return settings
 
 
 def lines_of(session: Session, order_id: int) -> list[PaymentOrderLine]:
@@ -294,6 +339,26 @@ def expire_orders(session: Session, *, now: datetime | None = None) -> int:
     return expired
 
 
+#: how long before its date a pending order's buyer is reminded
+REMIND_BEFORE = timedelta(days=1)
+
+
+def remind_due(session: Session, *, now: datetime | None = None) -> int:
+    """Remind the buyers of pending orders that expire within a day (once per order)."""
+    now = now or now_utc()
+    due = session.exec(
+        select(PaymentOrder).where(
+            PaymentOrder.status == "pending",
+            PaymentOrder.expires_at > now,
+            PaymentOrder.expires_at <= now + REMIND_BEFORE,
+        )
+    ).all()
+    sent = 0
+    for order in due:
+        sent += _mail(session, order, "reminder")
+    return sent
+
+
 def _close(session: Session, order: PaymentOrder, *, by_user_id: int | None, release: bool):
     now = now_utc()
     if _move(session, order.id, "pending", status="cancelled", closed_at=now):
@@ -413,7 +478,7 @@ def open_order_of_person(session: Session, edition_id: int, user_id: int) -> Pay
     ).first()
 
 
-def _mail(session: Session, order: PaymentOrder, kind: str) -> None:
+def _mail(session: Session, order: PaymentOrder, kind: str) -> bool:
     """One message per order and reason, in the buyer's language."""
     edition = session.get(Edition, order.edition_id)
     settings = settings_for(session, order.edition_id)
@@ -438,6 +503,18 @@ def _mail(session: Session, order: PaymentOrder, kind: str) -> None:
                 holder=settings.account_name,
                 **params,
             )
+        elif kind == "reminder":
+            subject = _(
+                "Reminder: your place is held until %(until)s",
+                until=_format_when(order.expires_at, edition),
+            )
+            body = _(
+                "Dear %(name)s,\n\nwe have not yet received %(amount)s for the order "
+                "%(reference)s. Please transfer it before %(until)s, or the place it holds "
+                "goes to the next person.",
+                until=_format_when(order.expires_at, edition),
+                **params,
+            )
         elif kind == "paid":
             subject = _("Payment received — %(reference)s", **params)
             body = _(
@@ -454,7 +531,8 @@ def _mail(session: Session, order: PaymentOrder, kind: str) -> None:
                 **params,
             )
         body += "\n\n" + _("Your order: %(link)s", link=link)
-    queue_email(session, order.buyer_email, subject, body, dedupe_key=f"payment:{order.id}:{kind}")
+    key = f"payment:{order.id}:{kind}"
+    return queue_email(session, order.buyer_email, subject, body, dedupe_key=key) is not None
 
 
 def _format_when(value: datetime, edition: Edition | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import segno
@@ -68,6 +68,8 @@ class OrderList:
     paid_vnd: int
     outstanding_vnd: int
     refund_due_vnd: int
+    #: per ticket type or booth zone: (kind, name vi, name en, received, outstanding)
+    by_item: list[tuple[str, str, str, int, int]] = field(default_factory=list)
 
 
 def _filtered(query, what: str | None, now: datetime):
@@ -132,7 +134,30 @@ def list_orders(
             func.coalesce(func.sum(PaymentOrder.refund_due_vnd), 0),
         ).where(PaymentOrder.edition_id == edition_id)
     ).one()
-    return OrderList(found, totals, int(paid), int(outstanding), int(due))
+    return OrderList(
+        found, totals, int(paid), int(outstanding), int(due), _by_item(session, edition_id)
+    )
+
+
+def _by_item(session: Session, edition_id: int) -> list[tuple[str, str, str, int, int]]:
+    """Received and outstanding money per ticket type / booth (by what the lines say)."""
+    gross = PaymentOrderLine.unit_price_vnd * PaymentOrderLine.quantity
+    rows = session.exec(
+        select(
+            PaymentOrder.kind,
+            PaymentOrderLine.description_vi,
+            PaymentOrderLine.description_en,
+            func.sum(sa.case((PaymentOrder.status == "paid", gross), else_=0)),
+            func.sum(sa.case((PaymentOrder.status == "pending", gross), else_=0)),
+        )
+        .join(PaymentOrder, PaymentOrder.id == PaymentOrderLine.order_id)
+        .where(PaymentOrder.edition_id == edition_id)
+        .group_by(
+            PaymentOrder.kind, PaymentOrderLine.description_vi, PaymentOrderLine.description_en
+        )
+        .order_by(PaymentOrder.kind, PaymentOrderLine.description_vi)
+    ).all()
+    return [(k, vi, en, int(p or 0), int(o or 0)) for k, vi, en, p, o in rows]
 
 
 EXPORT_COLUMNS = (

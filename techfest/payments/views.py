@@ -13,7 +13,7 @@ from techfest.core.errors import refused_on
 from techfest.core.forms import ActionForm
 from techfest.db import db
 from techfest.payments import invoices, orders, pages, reconcile
-from techfest.payments.forms import MatchForm, RefundForm, StatementForm
+from techfest.payments.forms import MatchForm, RefundForm, SettingsForm, StatementForm
 
 bp = scope_to_edition(Blueprint("payments", __name__, url_prefix="/<int:year>/payments"))
 
@@ -197,3 +197,20 @@ def ignore(line_id: int):
         _("The line is set aside."),
         url_for("payments.review"),
     )
+
+
+@bp.route("/manage/settings", methods=["GET", "POST"])
+@organiser_required
+def settings():
+    """The receiving bank account, the days to pay, VAT and the seller on receipts."""
+    form = SettingsForm()
+    if request.method == "GET":
+        current = orders.settings_for(db(), g.edition.id)
+        form.process(data={name: getattr(current, name) for name in orders.SETTING_FIELDS})
+    if form.validate_on_submit():
+        with refused_on(form):
+            orders.save_settings(db(), g.edition.id, form.values(), by_user_id=current_user.id)
+            db().commit()
+            flash(_("The payment settings are saved."), "success")
+            return redirect(url_for("payments.settings"))
+    return render_template("payments/settings.html", form=form)

@@ -145,3 +145,23 @@ def test_overpayment_is_owed_back(session, edition, vip):
     orders.apply_payment(session, order_of(session, registration).id, VIP_PRICE + 200_000)
     order = order_of(session, registration)
     assert (order.status, order.refund_due_vnd) == ("paid", 200_000)
+
+
+def test_reminder_a_day_before_then_expiry_by_the_command(app, session, edition, vip):
+    registration = hold(session, edition, make_user(session, edition), vip)
+    order = order_of(session, registration)
+    order.expires_at = now_utc() + timedelta(hours=20)
+    session.add(order)
+    session.commit()
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["expire-orders"])
+    again = runner.invoke(args=["expire-orders"])
+
+    assert first.output.strip() == "1 reminders, 0 orders expired"
+    assert again.output.strip() == "0 reminders, 0 orders expired"
+    order.expires_at = now_utc() - timedelta(minutes=1)
+    session.add(order)
+    session.commit()
+    assert runner.invoke(args=["expire-orders"]).output.strip() == "0 reminders, 1 orders expired"
+    assert _reg(session, registration.id).status == "cancelled"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -118,3 +119,63 @@ def test_the_agenda_shows_the_payment_waiting(client, auth, session, edition, vi
     assert 'data-testid="pay-box"' in page
     assert order.reference in page
     assert "0031000123456" in page
+
+
+def test_organiser_filters_totals_and_exports(client, auth, session, edition, vip, organiser):
+    _user, pending, _ = _register(client, auth, session, edition, vip)
+    auth.logout()
+    _user2, overdue, _ = _register(client, auth, session, edition, vip, email="lan@example.vn")
+    overdue.expires_at = overdue.created_at - timedelta(minutes=1)
+    session.add(overdue)
+    session.commit()
+    auth.logout()
+    auth.login(organiser.email, PASSWORD)
+
+    waiting = client.get("/2025/payments/manage/?status=pending").get_data(as_text=True)
+    late = client.get("/2025/payments/manage/?status=overdue").get_data(as_text=True)
+    exported = client.get("/2025/payments/manage/orders.csv?status=overdue")
+
+    assert pending.reference in waiting
+    assert overdue.reference not in waiting
+    assert overdue.reference in late
+    assert pending.reference not in late
+    assert 'data-total="outstanding">3.000.000 ₫' in waiting
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert [(r["reference"], r["status"], r["total_vnd"]) for r in rows] == [
+        (overdue.reference, "pending", "1500000")
+    ]
+
+
+def test_settings_reject_bad_input_keep_it_and_save_good(client, auth, session, edition, organiser):
+    auth.login(organiser.email, PASSWORD)
+    data = {
+        "bank_bin": "97043",
+        "bank_name": "Techcombank",
+        "account_number": "1903 5555",
+        "account_name": "BTC TECHFEST",
+        "days_to_pay": "3",
+        "vat_rate_percent": "10",
+        "seller_name": "Ban tổ chức",
+        "seller_tax_code": "0201234567",
+        "seller_address": "HP",
+    }
+    refused = client.post("/2025/payments/manage/settings", data=data)
+    page = refused.get_data(as_text=True)
+    assert "Sáu chữ số, ví dụ 970436." in page
+    assert 'value="1903 5555"' in page
+
+    saved = client.post(
+        "/2025/payments/manage/settings",
+        data={**data, "bank_bin": "970407", "account_number": "19035555"},
+    )
+
+    assert saved.status_code == 302
+    session.commit()
+    from techfest.payments.orders import settings_for
+
+    settings = settings_for(session, edition.id)
+    assert (settings.bank_bin, settings.account_number, settings.days_to_pay) == (
+        "970407",
+        "19035555",
+        3,
+    )

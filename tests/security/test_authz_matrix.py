@@ -271,6 +271,7 @@ MATRIX: dict[str, Door] = {
     "payments.einvoice_csv": door(ORG),
     "payments.statement": door(ORG),
     "payments.review": door(ORG),
+    "payments.settings": door(ORG),
     "payments.cancel": owned(ORG, order_id=ids("order_stranger", "order_past")),
     "payments.refunded": owned(ORG, order_id=ids("order_stranger", "order_past")),
     "payments.match": owned(
