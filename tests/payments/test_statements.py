@@ -178,3 +178,36 @@ def order_of_id(session, order_id) -> PaymentOrder:
     session.commit()  # a fresh snapshot: SQLite keeps a reader on its first one
     session.expire_all()
     return session.get(PaymentOrder, order_id)
+
+
+def test_second_transfer_and_overpayment_wait_for_review(app, session, edition, held):
+    a, b = held[:2]
+    data = vcb_csv(
+        ("FT1", "03/09/2025", VIP_PRICE, a.reference),
+        ("FT2", "04/09/2025", VIP_PRICE, f"{a.reference} chuyen lan 2"),
+        ("FT3", "04/09/2025", VIP_PRICE + 100_000, b.reference),
+    )
+    with app.test_request_context():
+        report = reconcile.import_statement(session, edition, data, "vcb.csv", by_user_id=None)
+    assert (report.matched, report.review) == (1, 2)
+    problems = [line.problem for line in reconcile.review_lines(session, edition.id)]
+    assert problems == ["already_paid", "overpaid"]
+    assert [o.needs_review for o in (order_of_id(session, a.id), order_of_id(session, b.id))] == [
+        True,
+        True,
+    ]
+
+
+def test_import_statement_command(app, session, edition, held, tmp_path):
+    path = tmp_path / "sao-ke.csv"
+    path.write_bytes(vcb_csv(("FT1", "03/09/2025", VIP_PRICE, held[0].reference)))
+    bad = tmp_path / "hong.csv"
+    bad.write_bytes("Ngày giao dịch,Số tiền ghi có,Mô tả\n03/09/2025,-5,x\n".encode())
+    runner = app.test_cli_runner()
+
+    done = runner.invoke(args=["import-statement", str(path), "--year", "2025"])
+    refused = runner.invoke(args=["import-statement", str(bad), "--year", "2025"])
+
+    assert done.output.strip() == "1 credits: 1 matched, 0 to review, 0 already imported"
+    assert refused.exit_code == 2
+    assert order_of_id(session, held[0].id).status == "paid"

@@ -21,7 +21,7 @@ def _register(client, auth, session, edition, vip, email="mai@example.vn", lang=
     session.commit()
     auth.login(user.email, PASSWORD)
     response = client.post(
-        f"/2025/registration/register?lang={lang}", data=form_data(vip, email=email)
+        f"/2025/registration/register?lang={lang}", data=form_data(vip, email=email, language=lang)
     )
     session.commit()
     order = session.exec(select(PaymentOrder).where(PaymentOrder.user_id == user.id)).one()
@@ -179,3 +179,23 @@ def test_settings_reject_bad_input_keep_it_and_save_good(client, auth, session, 
         "19035555",
         3,
     )
+
+
+def test_receipt_shows_vat_in_the_buyers_language(client, auth, session, edition, vip):
+    from pypdf import PdfReader
+
+    from techfest.payments import orders
+
+    _user, order, _ = _register(client, auth, session, edition, vip, lang="en")
+    with client.application.test_request_context():
+        orders.apply_payment(session, order.id, VIP_PRICE)
+        session.commit()
+
+    pdf = client.get(f"/2025/payments/orders/{order.id}/receipt.pdf").data
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+    assert "Receipt" in text
+    assert order.reference in text
+    assert "VAT rate" in text
+    assert "111,111" in text  # 8% VAT inside 1,500,000 ₫
+    assert "1,388,889" in text
