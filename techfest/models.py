@@ -21,6 +21,12 @@ from techfest.matchmaking.models import (
     Unavailability,
 )
 from techfest.organiser.models import DataRequest
+from techfest.payments.models import (
+    PaymentOrder,
+    PaymentOrderLine,
+    PaymentSettings,
+    StatementLine,
+)
 from techfest.printing.models import Document
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, SessionStar, Track
 from techfest.registration.models import Registration, TicketType
@@ -48,6 +54,9 @@ __all__ = [
     "MeetingTable",
     "Organisation",
     "OutboxEmail",
+    "PaymentOrder",
+    "PaymentOrderLine",
+    "PaymentSettings",
     "ProgrammeSession",
     "RankedPair",
     "RankingSnapshot",
@@ -55,6 +64,7 @@ __all__ = [
     "Room",
     "SessionSignup",
     "SessionStar",
+    "StatementLine",
     "StartupProfile",
     "TicketType",
     "Track",

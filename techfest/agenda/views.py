@@ -9,6 +9,7 @@ from techfest.agenda import services
 from techfest.core.editions import role_required, scope_to_edition
 from techfest.core.models import ROLES
 from techfest.db import db
+from techfest.payments.pages import open_payment
 from techfest.programme.catalogue import group_by_day
 
 #: the agenda keeps the programme's addresses: /<year>/programme/agenda and .../ical/<token>.ics
@@ -28,6 +29,7 @@ def index():
         days=group_by_day(g.edition, items),
         feed_url=feed_url,
         webcal_url="webcal://" + feed_url.split("://", 1)[1],
+        payment=open_payment(db(), g.edition.id, current_user.id),
     )
 
 

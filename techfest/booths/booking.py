@@ -1,7 +1,12 @@
 """Booking a booth: request (held until decided), withdraw, approve, reject, cancel, expire.
 
 Lock, check, write: the booth row is locked and a unique index on live bookings has
-the last word, so two startups pressing the button at once never both get the booth."""
+the last word, so two startups pressing the button at once never both get the booth.
+
+Approving a booth with a price announces "booths.approved_paid", so the payments domain
+makes the order; an approved booking whose order expires unpaid is released
+(`release_unpaid`), and a late payment takes the booth again while it is free
+(`retake_booking`)."""
 
 from __future__ import annotations
 
@@ -19,10 +24,16 @@ from techfest.booths.catalogue import booth_limit, effective_status
 from techfest.booths.errors import BoothError, BoothLimitReached, BoothNotFound, BoothTaken
 from techfest.booths.models import Booth, BoothBooking
 from techfest.core import audit
+from techfest.core.domains import announce
 from techfest.core.editions import roles_of
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, EditionRole, Organisation
 from techfest.db import now_utc
+
+#: announced with (booking, booth, edition) when a booth with a price is approved
+APPROVED_PAID = "booths.approved_paid"
+#: announced with (booking, by_user_id) when an approved booking is cancelled
+CANCELLED = "booths.cancelled"
 
 
 def expire_holds(
@@ -223,7 +234,52 @@ def _decide(
         reason=booking.reason,
     )
     _notify(session, edition, booking, status)
+    booth = session.get(Booth, booking.booth_id)
+    if status == "approved" and booth.price_vnd > 0:
+        announce(session, APPROVED_PAID, booking=booking, booth=booth, edition=edition)
+    if status == "cancelled":
+        announce(session, CANCELLED, booking=booking, by_user_id=organiser.id)
     return booking
+
+
+def booking_by_id(session: Session, booking_id: int) -> BoothBooking | None:
+    return session.exec(
+        select(BoothBooking)
+        .where(BoothBooking.id == booking_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def release_unpaid(session: Session, booking_id: int) -> bool:
+    """The booth's fee was not paid in time: the approved booking lapses, the booth is free."""
+    done = session.exec(
+        sa.update(BoothBooking)
+        .where(BoothBooking.id == booking_id, BoothBooking.status == "approved")
+        .values(status="expired", decided_at=now_utc(), reason="unpaid")
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def retake_booking(session: Session, booking_id: int) -> bool:
+    """The fee arrived after the booking lapsed: approve it again if the booth is still free."""
+    booking = booking_by_id(session, booking_id)
+    if booking is None or booking.status != "expired":
+        return False
+    booth = session.exec(select(Booth).where(Booth.id == booking.booth_id).with_for_update()).one()
+    if booth.status == "blocked" or availability.live_booking_of(session, booth.id, now_utc()):
+        return False
+    try:
+        with session.begin_nested():
+            done = session.exec(
+                sa.update(BoothBooking)
+                .where(BoothBooking.id == booking_id, BoothBooking.status == "expired")
+                .values(status="approved", decided_at=now_utc(), reason="")
+                .execution_options(synchronize_session=False)
+            )
+    except IntegrityError:
+        return False  # someone else's booking holds the booth now
+    return done.rowcount == 1
 
 
 def approve_booking(

@@ -43,7 +43,7 @@ def job_handler_for(app: Flask, kind: str) -> Callable:
 
 #: the order the domains add their demo records in: each sees what the ones before it made,
 #: so changing it changes the demo (booths first, registration's VIP waitlist last)
-DEMO_ORDER = ("booths", "matchmaking", "organiser", "programme", "registration")
+DEMO_ORDER = ("payments", "booths", "matchmaking", "organiser", "programme", "registration")
 
 
 def add_demo_loader(app: Flask, domain: str, loader: DemoLoader) -> None:
@@ -76,3 +76,25 @@ def _with_app_context(command: click.Command) -> None:
     elif command.callback is not None and not getattr(command.callback, "_tf_ctx", False):
         command.callback = with_appcontext(command.callback)
         command.callback._tf_ctx = True
+
+
+LISTENERS = "techfest_listeners"
+
+
+def add_listener(app: Flask, event: str, listener: Callable) -> None:
+    """Call `listener(session, **details)` when a lower domain announces `event`.
+
+    How a domain lets one above it act inside its own transaction without importing it:
+    registration announces "a paid place is held" and payments makes the order.
+    """
+    app.extensions.setdefault(LISTENERS, {}).setdefault(event, []).append(listener)
+
+
+def announce(session: Any, event: str, **details: Any) -> None:
+    """Tell the listeners of `event` (in the order they registered); they only flush."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return
+    for listener in current_app.extensions.get(LISTENERS, {}).get(event, ()):
+        listener(session, **details)

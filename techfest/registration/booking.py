@@ -2,7 +2,12 @@
 and promoting the next in line, each told by email.
 
 Lock, check, write: the ticket row is locked and its count updated atomically, so two
-people pressing the button at once never both get the last place."""
+people pressing the button at once never both get the last place.
+
+A ticket with a price is paid for: its place is taken at once but held (`pending`) and
+"registration.place_held" is announced, so the payments domain makes the order; the payment confirms
+the place (`confirm_held`), an order that expires gives it back (`release_held`), and a
+late payment takes it again if it is still free (`retake_place`)."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from sqlmodel import Session, func, select, update
 from techfest.auth.models import User
 from techfest.auth.services import normalise_email
 from techfest.core.audit import record
+from techfest.core.domains import announce
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
@@ -41,6 +47,11 @@ from techfest.registration.errors import (
     TicketNotAvailable,
 )
 from techfest.registration.models import Registration, TicketType
+
+#: announced with (registration, ticket, edition, promoted) when a paid place is held
+PLACE_HELD = "registration.place_held"
+#: announced with (registration, by_user_id) when a registration is cancelled
+CANCELLED = "registration.cancelled"
 
 
 @dataclass(frozen=True)
@@ -238,14 +249,27 @@ def register_delegate(
             raise
         return RegisterResult(existing, created=False)
     if not _has_waiting(session, ticket.id, registration.id) and _take_place(session, ticket.id):
-        registration.status = "confirmed"
-        registration.confirmed_at = now
+        if ticket.price_vnd > 0:
+            registration.status = "pending"
+        else:
+            registration.status = "confirmed"
+            registration.confirmed_at = now
     else:
         registration.waitlist_position = _next_position(session, ticket.id)
     session.add(registration)
     session.flush()
     session.refresh(ticket)
-    _notify(session, registration, ticket, edition, registration.status, my_url)
+    if registration.status == "pending":
+        announce(
+            session,
+            PLACE_HELD,
+            registration=registration,
+            ticket=ticket,
+            edition=edition,
+            promoted=False,
+        )
+    else:
+        _notify(session, registration, ticket, edition, registration.status, my_url)
     return RegisterResult(registration, created=True)
 
 
@@ -273,10 +297,15 @@ def promote_waitlist(
         if first is None or not _take_place(session, ticket.id):
             break
         now = now_utc()
+        paid = ticket.price_vnd > 0
         moved = session.exec(
             update(Registration)
             .where(Registration.id == first.id, Registration.status == "waitlisted")
-            .values(status="confirmed", confirmed_at=now, waitlist_position=None)
+            .values(
+                status="pending" if paid else "confirmed",
+                confirmed_at=None if paid else now,
+                waitlist_position=None,
+            )
             .execution_options(synchronize_session=False)
         )
         if moved.rowcount != 1:
@@ -285,7 +314,17 @@ def promote_waitlist(
             continue
         session.refresh(first)
         promoted.append(first)
-        _notify(session, first, ticket, edition, "promoted", my_url)
+        if paid:
+            announce(
+                session,
+                PLACE_HELD,
+                registration=first,
+                ticket=ticket,
+                edition=edition,
+                promoted=True,
+            )
+        else:
+            _notify(session, first, ticket, edition, "promoted", my_url)
     session.refresh(ticket)
     return promoted
 
@@ -306,11 +345,12 @@ def _cancel(
         raise NotRegistered()
     session.refresh(registration)
     promoted: list[Registration] = []
-    if was == "confirmed":
+    if was in ("confirmed", "pending"):
         _free_place(session, ticket.id)
         promoted = promote_waitlist(session, ticket, my_url=my_url)
     edition = session.get(Edition, registration.edition_id)
     _notify(session, registration, ticket, edition, "cancelled", my_url)
+    announce(session, CANCELLED, registration=registration, by_user_id=by_user_id)
     record(
         session,
         "registration.cancel",
@@ -346,6 +386,81 @@ def cancel_registration_as_organiser(
     if registration is None:
         raise NotFound()
     return _cancel(session, registration, by_user_id=by_user_id, my_url=my_url)
+
+
+def registration_by_id(session: Session, registration_id: int) -> Registration | None:
+    return session.exec(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def confirm_held(session: Session, registration_id: int, *, my_url: str = "") -> bool:
+    """The held place is paid for: confirm it and write the confirmation (once)."""
+    done = session.exec(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status == "pending")
+        .values(status="confirmed", confirmed_at=now_utc())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        return False
+    registration = registration_by_id(session, registration_id)
+    ticket = session.get(TicketType, registration.ticket_type_id)
+    edition = session.get(Edition, registration.edition_id)
+    _notify(session, registration, ticket, edition, "confirmed", my_url)
+    return True
+
+
+def release_held(session: Session, registration_id: int) -> list[Registration]:
+    """The held place was not paid in time: free it for the next in line. Returns who moved up."""
+    registration = registration_by_id(session, registration_id)
+    if registration is None:
+        return []
+    ticket = lock_ticket(session, registration.edition_id, registration.ticket_type_id)
+    done = session.exec(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status == "pending")
+        .values(status="cancelled", cancelled_at=now_utc(), waitlist_position=None)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        return []
+    _free_place(session, ticket.id)
+    return promote_waitlist(session, ticket)
+
+
+def retake_place(session: Session, registration_id: int, *, my_url: str = "") -> bool:
+    """A payment came after the hold lapsed: confirm the place again if one is still free.
+
+    False (nothing changed) when the ticket is full or the person registered anew.
+    """
+    registration = registration_by_id(session, registration_id)
+    if registration is None:
+        return False
+    ticket = lock_ticket(session, registration.edition_id, registration.ticket_type_id)
+    if registration_by_id(session, registration_id).status != "cancelled":
+        return False
+    if _has_waiting(session, ticket.id, None) or not _take_place(session, ticket.id):
+        return False
+    try:
+        with session.begin_nested():
+            done = session.exec(
+                update(Registration)
+                .where(Registration.id == registration_id, Registration.status == "cancelled")
+                .values(status="confirmed", confirmed_at=now_utc(), cancelled_at=None)
+                .execution_options(synchronize_session=False)
+            )
+    except IntegrityError:
+        done = None  # the person holds another live registration now
+    if done is None or done.rowcount != 1:
+        _free_place(session, ticket.id)
+        return False
+    registration = registration_by_id(session, registration_id)
+    edition = session.get(Edition, registration.edition_id)
+    _notify(session, registration, ticket, edition, "confirmed", my_url)
+    return True
 
 
 def _notify(

@@ -40,7 +40,8 @@ CONSENT_TEXTS = {
 LANGUAGES = ("vi", "en")
 
 
-STATUSES = ("confirmed", "waitlisted", "cancelled")
+#: pending: a paid ticket's place is held until the order is paid (payments confirms it)
+STATUSES = ("pending", "confirmed", "waitlisted", "cancelled")
 
 
 NAME_MAX = 120

@@ -45,7 +45,8 @@ class Registration(SQLModel, table=True):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('confirmed', 'waitlisted', 'cancelled')", name="ck_registration_status"
+            "status IN ('pending', 'confirmed', 'waitlisted', 'cancelled')",
+            name="ck_registration_status",
         ),
         # one live registration per person and edition
         sa.Index(

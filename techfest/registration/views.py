@@ -70,6 +70,9 @@ def register():
                 flash(_("You are already registered for this edition."), "info")
             elif reg.status == "confirmed":
                 flash(_("You are registered. A confirmation is on its way by email."), "success")
+            elif reg.status == "pending":
+                flash(_("Your place is held. Pay by bank transfer to confirm it."), "info")
+                return redirect(url_for("payments.index"))
             else:
                 flash(
                     _("The ticket is full, so you are on its waitlist; we will email you."),

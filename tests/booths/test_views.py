@@ -301,7 +301,9 @@ def test_organiser_approval_emails_the_startup_and_is_audited(client, auth, sess
     assert response.status_code == 302
     assert [b[0] for b in bookings(session)] == ["approved"]
     mails = session.exec(select(OutboxEmail.to_email, OutboxEmail.subject)).all()
-    assert mails == [("founder@example.vn", "Booth A01 is yours")]
+    assert mails[0] == ("founder@example.vn", "Booth A01 is yours")
+    # the booth has a fee: whoever requested it is also asked to pay (see payments)
+    assert [m[1].split(" — ")[0] for m in mails[1:]] == ["Please pay 8,000,000 ₫"]
     actions = session.exec(select(AuditLog.action, AuditLog.object_id)).all()
     assert actions == [("booth.approve", str(booking.id))]
 

@@ -253,7 +253,9 @@ def test_my_registration_shows_status_and_ticket(client, session, auth, edition,
 
     page = client.get(URL + "/me").get_data(as_text=True)
 
-    assert "Đã xác nhận" in page
+    # a ticket with a price: the place is held until it is paid
+    assert "Chờ thanh toán" in page
+    assert "Thanh toán ngay bằng chuyển khoản" in page
     assert "Thẻ đại biểu · 250.000 ₫" in page
     assert "Viện Biển" in page
     assert "Hủy đăng ký" in page

@@ -252,6 +252,32 @@ MATRIX: dict[str, Door] = {
     "checkin.check_in_person": owned(
         ORG, registration_id=ids("registration_delegate2", "registration_past")
     ),
+    # payments: a person's own orders; everyone else's answer 404
+    "payments.index": door(LOGGED_IN),
+    "payments.order": door(
+        LOGGED_IN,
+        cases=("other", "this"),
+        special={(a, "this"): NOT_FOUND for a in ACTORS if a not in ("anonymous", "delegate")},
+        order_id=ids("order_delegate", "order_stranger"),
+    ),
+    "payments.receipt": door(
+        LOGGED_IN,
+        cases=("other", "this"),
+        special={(a, "this"): NOT_FOUND for a in ACTORS if a not in ("anonymous", "delegate")},
+        order_id=ids("order_delegate", "order_past"),
+    ),
+    "payments.manage": door(ORG),
+    "payments.export_csv": door(ORG),
+    "payments.einvoice_csv": door(ORG),
+    "payments.statement": door(ORG),
+    "payments.review": door(ORG),
+    "payments.settings": door(ORG),
+    "payments.cancel": owned(ORG, order_id=ids("order_stranger", "order_past")),
+    "payments.refunded": owned(ORG, order_id=ids("order_stranger", "order_past")),
+    "payments.match": owned(
+        ORG, data=lambda w: {"reference": "TF25-BBBB0"}, line_id=ids("line_this", "line_other")
+    ),
+    "payments.ignore": owned(ORG, line_id=ids("line_this", "line_other")),
     "checkin.sessions": door(ORG),
     "checkin.session_door": owned(ORG, session_id=ids("session", "session_other")),
 }

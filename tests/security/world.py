@@ -139,6 +139,67 @@ def _edition_objects(session, edition, year, prefix: str) -> dict[str, object]:
     }
 
 
+def _payment_objects(session, this, other, u, regs) -> dict[str, int]:
+    """The first delegate's paid order (with the private email), a stranger's pending one,
+    one of 2024, and a bank line to review in each edition."""
+    from techfest.payments.models import PaymentOrder, PaymentOrderLine, StatementLine
+
+    now = now_utc()
+
+    def order(edition, user, reg, reference, **fields):
+        row = PaymentOrder(
+            edition_id=edition.id,
+            user_id=user.id,
+            kind="ticket",
+            subject_id=reg.id,
+            reference=reference,
+            total_vnd=1_500_000,
+            buyer_name=user.full_name,
+            buyer_email=fields.pop("buyer_email", user.email),
+            expires_at=now + timedelta(days=5),
+            **fields,
+        )
+        session.add(row)
+        session.flush()
+        session.add(
+            PaymentOrderLine(
+                order_id=row.id,
+                description_vi="Vé",
+                description_en="Ticket",
+                unit_price_vnd=1_500_000,
+            )
+        )
+        return row
+
+    mine = order(
+        this,
+        u["delegate"],
+        regs["delegate"],
+        "TF25-AAAA0",
+        status="paid",
+        paid_vnd=1_500_000,
+        paid_at=now,
+        buyer_email=SECRET_EMAIL,
+    )
+    theirs = order(this, u["stranger"], regs["stranger"], "TF25-BBBB0")
+    past = order(other, u["past_delegate"], regs["past"], "TF24-CCCC0")
+    lines = {}
+    for key, edition in (("line_this", this), ("line_other", other)):
+        line = StatementLine(
+            edition_id=edition.id,
+            line_key=key,
+            booked_on=now.date(),
+            amount_vnd=1_500_000,
+            description="chuyen khoan",
+            status="review",
+            problem="unknown",
+        )
+        session.add(line)
+        session.flush()
+        lines[key] = line.id
+    return {"order_delegate": mine.id, "order_stranger": theirs.id, "order_past": past.id, **lines}
+
+
 def build_world(session: Session) -> World:
     world = World()
     this = make_edition(session, 2025)
@@ -345,6 +406,7 @@ def build_world(session: Session) -> World:
     session.flush()
     session.add(CheckIn(edition_id=other.id, registration_id=regs["past"].id))
     session.flush()
+    payment_orders = _payment_objects(session, this, other, u, regs)
 
     ids = world.ids
     ids.update(
@@ -369,6 +431,8 @@ def build_world(session: Session) -> World:
     )
     for who, reg in regs.items():
         ids[f"registration_{who}"] = reg.id
+    for key, value in payment_orders.items():
+        ids[key] = value
     for who, booking in bookings.items():
         ids[f"booking_{who}"] = booking.id
     for case, obj in allowances.items():
