@@ -23,6 +23,25 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    if connection.dialect.name != "sqlite":
+        _migrate(connection)
+        return
+    # SQLite changes a table by copying it; with foreign keys on, dropping the old copy of
+    # a table that other rows point at is refused. They are switched off around the change
+    # (a pragma that only works outside a transaction, so on the driver's connection) and
+    # every row is checked once the change is done.
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _migrate(connection)
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
