@@ -50,6 +50,7 @@ def register_domains(app: Flask) -> None:
         booths,
         checkin,
         core,
+        leads,
         matchmaking,
         organiser,
         printing,
@@ -68,6 +69,7 @@ def register_domains(app: Flask) -> None:
         printing,
         organiser,
         checkin,
+        leads,
     ):
         domain.init_app(app)
 

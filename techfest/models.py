@@ -6,6 +6,7 @@ from techfest.auth.models import User
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
+from techfest.leads.models import Lead
 from techfest.matchmaking.models import (
     InvestorProfile,
     MatcherRun,
@@ -39,6 +40,7 @@ __all__ = [
     "EditionRole",
     "InvestorProfile",
     "Job",
+    "Lead",
     "MatchPreference",
     "MatcherRun",
     "Meeting",
