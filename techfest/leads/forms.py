@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from techfest.core.forms import TranslatedForm
@@ -15,7 +16,7 @@ TOO_LONG = _l("At most %(max)d characters.")
 class LeadForm(TranslatedForm):
     rating = RadioField(
         _l("Rating"),
-        choices=[(str(n), str(n)) for n in range(1, 6)],
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
         validators=[Optional()],
         validate_choice=True,
     )

@@ -57,11 +57,11 @@ def scan_page(booth_id: int):
 @bp.post("/booths/<int:booth_id>/scan")
 @startup_required
 def scan(booth_id: int):
+    booth = services.staff_booth(db(), g.edition, current_user, booth_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return jsonify(status="invalid", message=_("Send the scan as JSON.")), 400
     try:
-        booth = services.staff_booth(db(), g.edition, current_user, booth_id)
         outcome = services.record_scan(
             db(),
             g.edition,

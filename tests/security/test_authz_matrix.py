@@ -74,6 +74,14 @@ def counterpart(w: World, actor: str, case: str) -> int:
     return w.ids["s_org"] if actor == "investor" else w.ids["i_org"]
 
 
+def _visitor_lead(actor: str, case: str) -> str:
+    """The lead where `actor` is the visitor ("this"), or one where someone else is."""
+    mine = {"delegate": "lead_own", "delegate2": "lead_other"}.get(actor, "lead_own")
+    if case == "this":
+        return mine
+    return "lead_own" if actor == "delegate2" else "lead_other"
+
+
 @dataclass(frozen=True)
 class Door:
     gate: str | frozenset
@@ -254,6 +262,28 @@ MATRIX: dict[str, Door] = {
     ),
     "checkin.sessions": door(ORG),
     "checkin.session_door": owned(ORG, session_id=ids("session", "session_other")),
+    # leads: a startup's staff reach only their organisation's booths and leads
+    "leads.index": door(STARTUP),
+    "leads.token": door(STARTUP),
+    "leads.scan_page": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.scan": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.booth_leads": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.export_csv": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.lead": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
+    "leads.ask_contact": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
+    # a visitor's side: the booths that scanned them, and their sharing choice
+    "leads.mine": door(LOGGED_IN),
+    "leads.set_sharing": door(LOGGED_IN),
+    "leads.answer": door(
+        LOGGED_IN,
+        cases=("other", "this"),
+        special={
+            (actor, "this"): NOT_FOUND
+            for actor in ("startup", "investor", "organiser", "organiser_other")
+        },
+        lead_id=lambda w, actor, case: w.ids[_visitor_lead(actor, case)],
+        answer=fixed("accept"),
+    ),
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
