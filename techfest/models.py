@@ -8,6 +8,7 @@ from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
 from techfest.leads.models import Lead
 from techfest.matchmaking.models import (
+    ContactCard,
     InvestorProfile,
     MatcherRun,
     MatchPreference,
@@ -34,6 +35,7 @@ __all__ = [
     "BoothAllowance",
     "BoothBooking",
     "CheckIn",
+    "ContactCard",
     "DataRequest",
     "Document",
     "Edition",

@@ -31,7 +31,7 @@ from techfest.core.audit import record
 from techfest.core.models import Edition, EditionRole, Organisation, OutboxEmail
 from techfest.db import now_utc
 from techfest.leads import services as leads
-from techfest.matchmaking.models import Meeting, MeetingFeedback, MeetingRequest
+from techfest.matchmaking.models import ContactCard, Meeting, MeetingFeedback, MeetingRequest
 from techfest.organiser.models import DataRequest
 from techfest.printing.models import Document
 from techfest.registration.models import Registration
@@ -365,6 +365,7 @@ def _erase_users(session: Session, users: Iterable[User]) -> list[int]:
             feedback.comment = ""
             session.add(feedback)
         leads.erase_person(session, user.id)
+        session.execute(sa.delete(ContactCard).where(ContactCard.user_id == user.id))
         _delete_documents_showing(session, user)
         user.full_name = ERASED_NAME
         user.email = new_email

@@ -181,6 +181,7 @@ MATRIX: dict[str, Door] = {
     # matchmaking: participants
     "matchmaking.index": door(MATCH_OR_ORG),
     "matchmaking.profile": door(MATCH),
+    "matchmaking.contact_card": door(MATCH),
     "matchmaking.availability": door(MATCH),
     "matchmaking.suggestions": door(MATCH),
     "matchmaking.mark": door(MATCH, org_id=counterpart),
