@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from techfest.agenda import services
 from techfest.core.editions import role_required, scope_to_edition
 from techfest.core.models import ROLES
-from techfest.db import db
+from techfest.db import db, now_utc
+from techfest.i18n import pick
 from techfest.programme.catalogue import group_by_day
 
 #: the agenda keeps the programme's addresses: /<year>/programme/agenda and .../ical/<token>.ics
@@ -28,7 +41,39 @@ def index():
         days=group_by_day(g.edition, items),
         feed_url=feed_url,
         webcal_url="webcal://" + feed_url.split("://", 1)[1],
+        generated_at=now_utc(),
     )
+
+
+@bp.get("/agenda-sw.js")
+def service_worker():
+    """The agenda's service worker, served here so that its scope is this edition's programme."""
+    script = Path(current_app.static_folder, "js", "agenda-sw.js").read_text(encoding="utf-8")
+    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """What a phone needs to put the agenda on its home screen."""
+    response = jsonify(
+        name=pick(g.edition, "name"),
+        short_name=f"Techfest {g.edition.year}",
+        start_url=url_for("agenda.index"),
+        scope=url_for("programme.index").rsplit("/", 1)[0] + "/",
+        display="standalone",
+        background_color="#ffffff",
+        theme_color="#0b3d5c",
+        lang=request.accept_languages.best_match(["vi", "en"]) or "vi",
+        icons=[
+            {
+                "src": url_for("static", filename="img/favicon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+            }
+        ],
+    )
+    response.mimetype = "application/manifest+json"
+    return response
 
 
 @bp.get("/ical/<token>.ics")

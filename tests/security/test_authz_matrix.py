@@ -107,6 +107,7 @@ MATRIX: dict[str, Door] = {
     # accounts, home, language, health, static files
     "auth.login": door(PUBLIC),
     "auth.logout": door(LOGGED_IN),
+    "auth.logged_out": door(PUBLIC),
     "auth.reset": door(PUBLIC, token=fixed("not-a-valid-token")),
     "auth.reset_request": door(PUBLIC),
     "auth.signup": door(PUBLIC),
@@ -159,6 +160,8 @@ MATRIX: dict[str, Door] = {
     "programme.detail": owned(PUBLIC, session_id=ids("session", "session_other")),
     # the personal agenda (its own package, at the programme's addresses)
     "agenda.index": door(PARTICIPANT),
+    "agenda.service_worker": door(PUBLIC),
+    "agenda.manifest": door(PUBLIC),
     "agenda.ical": door(
         PUBLIC,
         cases=("other", "this"),
