@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import (
@@ -35,13 +36,16 @@ participant_required = role_required(*ROLES)
 def index():
     """The signed-in person's agenda: sessions and confirmed meetings, day by day."""
     items = services.agenda_items(db(), g.edition, current_user)
+    now = now_utc()
+    minutes = current_app.config.get("REMINDER_MINUTES", 15)
     feed_url = url_for("agenda.ical", token=current_user.feed_token, _external=True)
     return render_template(
         "agenda/index.html",
         days=group_by_day(g.edition, items),
         feed_url=feed_url,
         webcal_url="webcal://" + feed_url.split("://", 1)[1],
-        generated_at=now_utc(),
+        generated_at=now,
+        soon=services.starting_soon(items, now, timedelta(minutes=minutes)),
     )
 
 
