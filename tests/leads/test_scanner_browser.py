@@ -59,6 +59,25 @@ def _leads(app) -> list[Lead]:
         return list(session.exec(select(Lead).order_by(Lead.id)))
 
 
+def in_own_thread(journey):
+    """Run a Playwright journey in a thread of its own: the browser tests of tests/e2e keep
+    the sync API's event loop open on the main thread for the whole session."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["value"] = journey()
+        except BaseException as exc:  # handed to the test's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 def _log_in(page, base):
     page.goto(f"{base}/auth/login")
     page.fill("input[name=email]", "staff@cx.vn")
@@ -74,29 +93,38 @@ def test_a_badge_shown_to_the_camera_becomes_a_rated_lead_and_exports(booth_serv
     base, app, codes = booth_server
     video = tmp_path / "badge.y4m"
     _qr_video(codes["mai"], video)
-    with sync_playwright() as p:
-        browser = _browser(p, video)
-        page = browser.new_context(locale="vi-VN", viewport=PHONE).new_page()
-        _log_in(page, base)
-        page.goto(f"{base}/2025/leads/booths/{codes['booth']}/scan")
-        page.click("label[for=scan-rating-4]")
-        page.fill("#scan-note", "Muốn dùng thử")
 
-        page.click("#camera-start")
+    def journey():
+        with sync_playwright() as p:
+            return _camera_journey(p, base, codes, video, expect)
 
-        expect(page.locator("#result-name")).to_have_text("Nguyễn Thị Mai", timeout=15000)
-        expect(page.locator("#result-status")).to_have_text("Khách tiềm năng mới")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        page.goto(f"{base}/2025/leads/booths/{codes['booth']}")
-        with page.expect_download() as download:
-            page.click("text=Tải CSV")
-        exported = download.value.path().read_bytes()
-        browser.close()
+    width, exported = in_own_thread(journey)
     leads = _leads(app)
     assert [(lead.rating, lead.note) for lead in leads] == [(4, "Muốn dùng thử")]
     assert width <= PHONE["width"]
     assert exported.startswith("\ufeff".encode())
     assert "Nguyễn Thị Mai" in exported.decode("utf-8-sig")
+
+
+def _camera_journey(p, base, codes, video, expect):
+    browser = _browser(p, video)
+    page = browser.new_context(locale="vi-VN", viewport=PHONE).new_page()
+    _log_in(page, base)
+    page.goto(f"{base}/2025/leads/booths/{codes['booth']}/scan")
+    page.click("label[for=scan-rating-4]")
+    page.fill("#scan-note", "Muốn dùng thử")
+
+    page.click("#camera-start")
+
+    expect(page.locator("#result-name")).to_have_text("Nguyễn Thị Mai", timeout=15000)
+    expect(page.locator("#result-status")).to_have_text("Khách tiềm năng mới")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.goto(f"{base}/2025/leads/booths/{codes['booth']}")
+    with page.expect_download() as download:
+        page.click("text=Tải CSV")
+    exported = download.value.path().read_bytes()
+    browser.close()
+    return width, exported
 
 
 def test_scans_typed_offline_are_sent_later_and_count_once(booth_server, tmp_path):
@@ -106,21 +134,29 @@ def test_scans_typed_offline_are_sent_later_and_count_once(booth_server, tmp_pat
     base, app, codes = booth_server
     video = tmp_path / "blank.y4m"
     _qr_video("not-a-badge", video)
-    with sync_playwright() as p:
-        browser = _browser(p, video)
-        context = browser.new_context(locale="en-GB", viewport=PHONE)
-        page = context.new_page()
-        _log_in(page, base)
-        page.goto(f"{base}/2025/leads/booths/{codes['booth']}/scan")
 
-        context.set_offline(True)
-        for _ in range(2):  # the same badge typed twice while offline
-            page.fill("#manual-code", codes["an"])
-            page.press("#manual-code", "Enter")
-        expect(page.locator("#pending")).to_have_text("2")
-        context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
+    def journey():
+        with sync_playwright() as p:
+            _offline_journey(p, base, codes, video, expect)
 
-        expect(page.locator("#pending")).to_have_text("0", timeout=15000)
-        browser.close()
+    in_own_thread(journey)
     assert [lead.registration_id is not None for lead in _leads(app)] == [True]
+
+
+def _offline_journey(p, base, codes, video, expect):
+    browser = _browser(p, video)
+    context = browser.new_context(locale="en-GB", viewport=PHONE)
+    page = context.new_page()
+    _log_in(page, base)
+    page.goto(f"{base}/2025/leads/booths/{codes['booth']}/scan")
+
+    context.set_offline(True)
+    for _ in range(2):  # the same badge typed twice while offline
+        page.fill("#manual-code", codes["an"])
+        page.press("#manual-code", "Enter")
+    expect(page.locator("#pending")).to_have_text("2")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    expect(page.locator("#pending")).to_have_text("0", timeout=15000)
+    browser.close()
