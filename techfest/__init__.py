@@ -50,6 +50,7 @@ def register_domains(app: Flask) -> None:
         booths,
         checkin,
         core,
+        leads,
         matchmaking,
         organiser,
         payments,
@@ -70,6 +71,7 @@ def register_domains(app: Flask) -> None:
         printing,
         organiser,
         checkin,
+        leads,
     ):
         domain.init_app(app)
 

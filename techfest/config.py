@@ -46,6 +46,8 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
     RATELIMIT_ENABLED = _bool("TECHFEST_RATELIMIT", True)
+    #: minutes before each meeting and starred session: reminder email and agenda banner
+    REMINDER_MINUTES = int(os.environ.get("TECHFEST_REMINDER_MINUTES", "15"))
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 

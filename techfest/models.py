@@ -6,7 +6,9 @@ from techfest.auth.models import User
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
+from techfest.leads.models import Lead
 from techfest.matchmaking.models import (
+    ContactCard,
     InvestorProfile,
     MatcherRun,
     MatchPreference,
@@ -39,12 +41,14 @@ __all__ = [
     "BoothAllowance",
     "BoothBooking",
     "CheckIn",
+    "ContactCard",
     "DataRequest",
     "Document",
     "Edition",
     "EditionRole",
     "InvestorProfile",
     "Job",
+    "Lead",
     "MatchPreference",
     "MatcherRun",
     "Meeting",

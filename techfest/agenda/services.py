@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale
@@ -157,6 +157,11 @@ def _meeting_item(meeting, slot, table, name: str) -> AgendaItem:
         description_vi="; ".join(meeting.reasons_vi or []),
         description_en="; ".join(meeting.reasons_en or []),
     )
+
+
+def starting_soon(items: list[AgendaItem], now: datetime, within: timedelta) -> list[AgendaItem]:
+    """The items that start within `within` from `now` (the page's reminder banner)."""
+    return [i for i in items if now < i.starts_at <= now + within]
 
 
 def user_by_feed_token(session: Session, token: str) -> User | None:

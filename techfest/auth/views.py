@@ -37,7 +37,13 @@ def login():
 def logout():
     logout_user()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("core.index"))
+    # the page after logging out deletes the agenda's offline copy on this device
+    return redirect(url_for("auth.logged_out"))
+
+
+@bp.get("/logged-out")
+def logged_out():
+    return render_template("auth/logged_out.html")
 
 
 @bp.route("/signup", methods=["GET", "POST"])

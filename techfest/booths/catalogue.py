@@ -80,3 +80,31 @@ def effective_status(booking: BoothBooking, now: datetime) -> str:
     if booking.status == "pending" and not availability.is_live(booking, now):
         return "expired"
     return booking.status
+
+
+def booths_held_by(session: Session, edition: Edition, organisation_id: int) -> list[Booth]:
+    """The edition's booths the organisation holds (an approved booking), by code."""
+    return list(
+        session.exec(
+            select(Booth)
+            .join(BoothBooking, BoothBooking.booth_id == Booth.id)
+            .where(
+                Booth.edition_id == edition.id,
+                BoothBooking.organisation_id == organisation_id,
+                BoothBooking.status == "approved",
+            )
+            .order_by(Booth.code)
+        )
+    )
+
+
+def booths_with_zones(session: Session, edition: Edition) -> list[tuple[Booth, Zone]]:
+    """Every booth of the edition with its zone, by zone and booth code."""
+    return list(
+        session.exec(
+            select(Booth, Zone)
+            .join(Zone, Zone.id == Booth.zone_id)
+            .where(Booth.edition_id == edition.id)
+            .order_by(Zone.code, Booth.code)
+        )
+    )

@@ -215,3 +215,24 @@ class RunForm(TranslatedForm):
         default=10,
         validators=[DataRequired(), NumberRange(1, 600)],
     )
+
+
+class ContactCardForm(TranslatedForm):
+    """What I show the other side of my confirmed meetings."""
+
+    share_email = BooleanField(_l("Show my email address"))
+    phone = StringField(
+        _l("Phone"), filters=[lambda v: (v or "").strip()], validators=[Length(max=30)]
+    )
+    zalo_url = StringField(
+        _l("Zalo link"),
+        filters=[lambda v: (v or "").strip()],
+        validators=[Length(max=220)],
+        description=_l("For example https://zalo.me/0912345678"),
+    )
+    linkedin_url = StringField(
+        _l("LinkedIn link"),
+        filters=[lambda v: (v or "").strip()],
+        validators=[Length(max=140)],
+        description=_l("For example https://www.linkedin.com/in/your-name"),
+    )

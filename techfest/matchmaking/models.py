@@ -301,3 +301,20 @@ class RankedPair(SQLModel, table=True):
     score: float
     reasons_vi: list = Field(default_factory=list, sa_type=sa.JSON)
     reasons_en: list = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class ContactCard(SQLModel, table=True):
+    """What a person chose to show the other side of their confirmed meetings."""
+
+    __tablename__ = "contact_card"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True, index=True)
+    #: show the account's email address
+    share_email: bool = False
+    #: a phone number to show; empty shows none
+    phone: str = ""
+    #: a Zalo link (https://zalo.me/...); empty shows none
+    zalo_url: str = ""
+    #: a LinkedIn profile link (https://www.linkedin.com/...); empty shows none
+    linkedin_url: str = ""
+    updated_at: datetime = utc_field(default_factory=now_utc)

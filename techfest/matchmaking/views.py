@@ -28,6 +28,7 @@ from techfest.core.navigation import safe_next
 from techfest.db import db, now_utc
 from techfest.i18n import fmt_slot, lang
 from techfest.matchmaking import availability as availability_rules
+from techfest.matchmaking import contacts as contact_rules
 from techfest.matchmaking import export as export_rules
 from techfest.matchmaking import labels, overview, participants, profiles, ranking, slots, standby
 from techfest.matchmaking import meetings as meetings_rules
@@ -38,6 +39,7 @@ from techfest.matchmaking import suggestions as suggestions_rules
 from techfest.matchmaking.forms import (
     AddMeetingForm,
     BookForm,
+    ContactCardForm,
     FeedbackForm,
     InvestorProfileForm,
     MoveForm,
@@ -115,6 +117,30 @@ def profile():
     return render_template("matchmaking/profile.html", form=form, me=me)
 
 
+@bp.route("/contact-card", methods=["GET", "POST"])
+@participant_required
+def contact_card():
+    """What I show the other side of my confirmed meetings."""
+    _me()
+    form = ContactCardForm(obj=contact_rules.card_of(db(), current_user.id))
+    if form.validate_on_submit():
+        with refused_on(form):
+            contact_rules.save_card(
+                db(),
+                current_user,
+                contact_rules.CardData(
+                    share_email=bool(form.share_email.data),
+                    phone=form.phone.data or "",
+                    zalo_url=form.zalo_url.data or "",
+                    linkedin_url=form.linkedin_url.data or "",
+                ),
+            )
+            db().commit()
+            flash(_("Your contact card is saved."), "success")
+            return redirect(url_for("matchmaking.meetings"))
+    return render_template("matchmaking/contact_card.html", form=form)
+
+
 @bp.route("/availability", methods=["GET", "POST"])
 @participant_required
 def availability():
@@ -176,12 +202,19 @@ def suggestions():
     )
     pages = max(1, -(-len(items) // PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    filters = {k: v for k, v in (("sector", sector), ("stage", stage),
-                                 ("ticket", request.args.get("ticket", ""))) if v}
+    filters = {
+        k: v
+        for k, v in (
+            ("sector", sector),
+            ("stage", stage),
+            ("ticket", request.args.get("ticket", "")),
+        )
+        if v
+    }
     return render_template(
         "matchmaking/suggestions.html",
         me=me,
-        items=items[(page - 1) * PER_PAGE: page * PER_PAGE],
+        items=items[(page - 1) * PER_PAGE : page * PER_PAGE],
         total=len(items),
         page=page,
         pages=pages,
@@ -273,10 +306,12 @@ def answer_request(request_id: int, answer: str):
 def meetings():
     """Your meeting schedule, the places offered to you, and rating after a meeting."""
     me = _me()
+    items = meetings_rules.my_meetings(db(), g.edition, me)
     return render_template(
         "matchmaking/meetings.html",
         me=me,
-        items=meetings_rules.my_meetings(db(), g.edition, me),
+        items=items,
+        contacts=contact_rules.contacts_for(db(), g.edition, me.organisation.id, items),
         offers=standby.open_offers(db(), g.edition, me),
         published=g.edition.meetings_published_at is not None,
         now=now_utc(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -35,17 +35,29 @@ def _moment(value: str | None) -> datetime | None:
     show_default="TECHFEST_BASE_URL or http://127.0.0.1:8000",
     help="Address of the site, for the links in the messages.",
 )
-def send_reminders(now_text: str | None, base_url: str) -> None:
-    """Queue the reminders due now: the day before, and an hour before a first meeting.
+@click.option(
+    "--minutes",
+    type=click.IntRange(1, 24 * 60),
+    default=None,
+    show_default="TECHFEST_REMINDER_MINUTES or 15",
+    help="How many minutes before each meeting and each starred session to remind.",
+)
+def send_reminders(now_text: str | None, base_url: str, minutes: int | None) -> None:
+    """Queue the reminders due now: the day before, an hour before a first meeting, and
+    some minutes before each meeting and each starred session.
 
     Run it every few minutes (cron); a reminder already queued is never queued again.
     """
+    minutes = minutes or current_app.config["REMINDER_MINUTES"]
     with current_app.test_request_context(base_url=base_url), writing(), _session() as session:
-        report = services.send_reminders(session, _moment(now_text))
+        report = services.send_reminders(
+            session, _moment(now_text), before=timedelta(minutes=minutes)
+        )
         session.commit()
     click.echo(
-        f"Queued {report.day_before} day-before and "
-        f"{report.first_meeting} first-meeting reminder(s)."
+        f"Queued {report.day_before} day-before, "
+        f"{report.first_meeting} first-meeting, {report.meetings} meeting and "
+        f"{report.sessions} starred-session reminder(s)."
     )
 
 

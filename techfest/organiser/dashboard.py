@@ -21,6 +21,7 @@ from techfest.checkin.models import CheckIn
 from techfest.core.models import Edition
 from techfest.db import now_utc
 from techfest.i18n import pick
+from techfest.leads import services as leads
 from techfest.matchmaking.models import SCHEDULED, Meeting, MeetingRequest, StartupProfile
 from techfest.organiser import charts
 from techfest.organiser.charts import Series
@@ -356,6 +357,39 @@ def arrivals(session: Session, edition: Edition) -> Figure:
     return figure
 
 
+def leads_per_zone(session: Session, edition: Edition) -> Figure:
+    """Leads the booths' staff scanned, summed per zone."""
+    figure = Figure(
+        "leads-per-zone", _("Leads per zone"), ["zone", "leads"], [_("Zone"), _("Leads")]
+    )
+    rows = leads.counts_by_zone(leads.counts_by_booth(session, edition))
+    figure.rows = [[f"{r.zone_code} · {pick(r, 'zone_name')}", r.leads] for r in rows]
+    figure.chart = charts.bar_chart(
+        figure.title,
+        [r.zone_code for r in rows],
+        [Series(_("Leads"), [r.leads for r in rows])],
+    )
+    return figure
+
+
+def leads_per_booth(session: Session, edition: Edition) -> Figure:
+    """Leads per booth (booths with at least one lead)."""
+    figure = Figure(
+        "leads-per-booth",
+        _("Leads per booth"),
+        ["booth", "zone", "leads"],
+        [_("Booth"), _("Zone"), _("Leads")],
+    )
+    rows = leads.counts_by_booth(session, edition)
+    figure.rows = [[r.booth_code, r.zone_code, r.leads] for r in rows]
+    figure.chart = charts.bar_chart(
+        figure.title,
+        [r.booth_code for r in rows],
+        [Series(_("Leads"), [r.leads for r in rows])],
+    )
+    return figure
+
+
 FIGURES: dict[str, Callable[[Session, Edition], Figure]] = {
     "registrations": registrations_over_time,
     "tickets": ticket_types_filled,
@@ -364,6 +398,8 @@ FIGURES: dict[str, Callable[[Session, Edition], Figure]] = {
     "meetings": meeting_figures,
     "meetings-per-startup": meetings_per_startup,
     "arrivals": arrivals,
+    "leads-per-zone": leads_per_zone,
+    "leads-per-booth": leads_per_booth,
 }
 
 

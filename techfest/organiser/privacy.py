@@ -30,7 +30,8 @@ from techfest.checkin.models import CheckIn
 from techfest.core.audit import record
 from techfest.core.models import Edition, EditionRole, Organisation, OutboxEmail
 from techfest.db import now_utc
-from techfest.matchmaking.models import Meeting, MeetingFeedback, MeetingRequest
+from techfest.leads import services as leads
+from techfest.matchmaking.models import ContactCard, Meeting, MeetingFeedback, MeetingRequest
 from techfest.organiser.models import DataRequest
 from techfest.printing.models import Document
 from techfest.registration.models import Registration
@@ -321,6 +322,8 @@ def _anonymise_registration(reg: Registration, user_id: int) -> None:
     reg.organisation_name = ""
     reg.job_title = ""
     reg.badge_code = new_token()
+    reg.exhibitor_consent_version = ""
+    reg.exhibitor_consent_at = None
 
 
 def _erase_users(session: Session, users: Iterable[User]) -> list[int]:
@@ -361,6 +364,8 @@ def _erase_users(session: Session, users: Iterable[User]) -> list[int]:
         ):
             feedback.comment = ""
             session.add(feedback)
+        leads.erase_person(session, user.id)
+        session.execute(sa.delete(ContactCard).where(ContactCard.user_id == user.id))
         _delete_documents_showing(session, user)
         user.full_name = ERASED_NAME
         user.email = new_email
@@ -602,6 +607,7 @@ def erase_edition(session: Session, edition: Edition) -> int:
         )
         .values(comment="")
     )
+    leads.erase_edition(session, edition.id)
     session.execute(sa.delete(Document).where(Document.edition_id == edition.id))
     edition.personal_data_erased_at = now_utc()
     session.add(edition)

@@ -24,13 +24,13 @@ from werkzeug.routing import BuildError
 from techfest.auth.models import User
 from techfest.booths.models import Booth
 from techfest.core.mail import queue_email
-from techfest.core.models import AuditLog, Edition, EditionRole
+from techfest.core.models import AuditLog, Edition, EditionRole, Organisation
 from techfest.db import now_utc
 from techfest.i18n import pick
 from techfest.matchmaking.meetings import meetings_of_organisations
 from techfest.matchmaking.models import MeetingStatus
 from techfest.printing.models import Document
-from techfest.programme.models import ProgrammeSession
+from techfest.programme.models import ProgrammeSession, Room, SessionStar
 from techfest.registration.models import Registration
 
 # --- audit log -------------------------------------------------------------------------
@@ -132,6 +132,9 @@ def audit_rows(session: Session, edition: Edition, flt: AuditFilter) -> list[dic
 class ReminderReport:
     day_before: int = 0
     first_meeting: int = 0
+    #: a configurable number of minutes before each meeting and each starred session
+    meetings: int = 0
+    sessions: int = 0
 
 
 def _link(endpoints: tuple[str, ...], year: int) -> str:
@@ -270,15 +273,135 @@ def _first_meetings(session: Session, edition: Edition, now: datetime, lead: tim
     return sent
 
 
+def _each_meeting(session: Session, edition: Edition, now: datetime, before: timedelta) -> int:
+    """`before` ahead of each published meeting, one message to each member of both sides.
+
+    Only published meetings: a cancelled one (even after its reminder went) gets none.
+    """
+    tz = ZoneInfo(edition.timezone)
+    rows = [
+        (meeting, slot, table)
+        for meeting, slot, table in meetings_of_organisations(
+            session, edition.id, None, statuses=(PUBLISHED,)
+        )
+        if slot is not None and now < slot.starts_at <= now + before
+    ]
+    if not rows:
+        return 0
+    orgs = {
+        o for m, _s, _t in rows for o in (m.startup_organisation_id, m.investor_organisation_id)
+    }
+    members = _members_of(session, edition, orgs)
+    names = dict(
+        session.exec(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(orgs))
+        ).all()
+    )
+    link = _link(AGENDA_PAGES, edition.year)
+    sent = 0
+    for meeting, slot, table in rows:
+        for org_id, other_id in (
+            (meeting.startup_organisation_id, meeting.investor_organisation_id),
+            (meeting.investor_organisation_id, meeting.startup_organisation_id),
+        ):
+            for user in (u for u in members if u.organisation_id == org_id):
+                with force_locale(user.locale):
+                    time = slot.starts_at.astimezone(tz).strftime("%H:%M")
+                    subject = _(
+                        "At %(time)s: your meeting with %(other)s",
+                        time=time,
+                        other=names.get(other_id, ""),
+                    )
+                    where = table.label if table else "—"
+                    if table is not None and pick(table, "location"):
+                        where = f"{where} ({pick(table, 'location')})"
+                    body = _(
+                        "Hello %(name)s,\n\nYour meeting with %(other)s starts at %(time)s at "
+                        "table %(table)s.\nYour agenda: %(link)s",
+                        name=user.full_name,
+                        other=names.get(other_id, ""),
+                        time=time,
+                        table=where,
+                        link=link,
+                    )
+                key = f"reminder-each-meeting:{meeting.id}:{user.id}"
+                if queue_email(session, user.email, subject, body, dedupe_key=key):
+                    sent += 1
+    return sent
+
+
+def _members_of(session: Session, edition: Edition, org_ids: set[int]) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .join(EditionRole, EditionRole.user_id == User.id)
+            .where(
+                EditionRole.edition_id == edition.id,
+                User.organisation_id.in_(org_ids),
+                User.erased_at.is_(None),
+            )
+        )
+        .unique()
+        .all()
+    )
+
+
+def _each_starred_session(
+    session: Session, edition: Edition, now: datetime, before: timedelta
+) -> int:
+    """`before` ahead of each session a person starred, one message to that person."""
+    tz = ZoneInfo(edition.timezone)
+    rows = session.exec(
+        select(SessionStar, ProgrammeSession, User, Room)
+        .join(ProgrammeSession, ProgrammeSession.id == SessionStar.session_id)
+        .join(User, User.id == SessionStar.user_id)
+        .join(Room, Room.id == ProgrammeSession.room_id, isouter=True)
+        .where(
+            ProgrammeSession.edition_id == edition.id,
+            ProgrammeSession.starts_at > now,
+            ProgrammeSession.starts_at <= now + before,
+            User.erased_at.is_(None),
+        )
+    ).all()
+    link = _link(AGENDA_PAGES, edition.year)
+    sent = 0
+    for _star, ps, user, room in rows:
+        with force_locale(user.locale):
+            time = ps.starts_at.astimezone(tz).strftime("%H:%M")
+            title = pick(ps, "title")
+            subject = _("At %(time)s: %(title)s", time=time, title=title)
+            body = _(
+                "Hello %(name)s,\n\n%(title)s, which you starred, starts at %(time)s in "
+                "%(room)s.\nYour agenda: %(link)s",
+                name=user.full_name,
+                title=title,
+                time=time,
+                room=pick(room, "name") if room else "—",
+                link=link,
+            )
+        key = f"reminder-session:{ps.id}:{user.id}"
+        if queue_email(session, user.email, subject, body, dedupe_key=key):
+            sent += 1
+    return sent
+
+
 def send_reminders(
-    session: Session, now: datetime | None = None, lead: timedelta = timedelta(hours=1)
+    session: Session,
+    now: datetime | None = None,
+    lead: timedelta = timedelta(hours=1),
+    before: timedelta = timedelta(minutes=15),
 ) -> ReminderReport:
-    """Queue the reminders due now; each has a dedupe key, so running again sends nothing."""
+    """Queue the reminders due now; each has a dedupe key, so running again sends nothing.
+
+    `before`: how long ahead of each meeting and each starred session its reminder goes.
+    """
     now = now or now_utc()
     report = ReminderReport()
     for edition in session.exec(select(Edition).where(Edition.personal_data_erased_at.is_(None))):
         report.day_before += _day_before(session, edition, now)
         report.first_meeting += _first_meetings(session, edition, now, lead)
+        report.meetings += _each_meeting(session, edition, now, before)
+        report.sessions += _each_starred_session(session, edition, now, before)
     return report
 
 

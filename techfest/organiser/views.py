@@ -179,7 +179,9 @@ def _edition_for_layout():
 @privacy_bp.get("/")
 @login_required
 def index():
-    return render_template("organiser/privacy/index.html", action_form=ActionForm())
+    return render_template(
+        "organiser/privacy/index.html", action_form=ActionForm(), edition=current_edition(db())
+    )
 
 
 @privacy_bp.post("/my-data.json")

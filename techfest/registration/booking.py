@@ -32,6 +32,7 @@ from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.registration.catalogue import (
     CONSENT_VERSION,
+    EXHIBITOR_CONSENT_VERSION,
     LANGUAGES,
     NAME_MAX,
     ORG_MAX,
@@ -200,6 +201,7 @@ def register_delegate(
     my_url: str = "",
     public: bool = True,
     now: datetime | None = None,
+    share_with_exhibitors: bool = False,
 ) -> RegisterResult:
     """Register the person: a place if one is free, else a waitlist position (FIFO).
 
@@ -236,6 +238,8 @@ def register_delegate(
         language=details.language,
         consent_version=CONSENT_VERSION if consented else "",
         consent_at=now if consented else None,
+        exhibitor_consent_version=EXHIBITOR_CONSENT_VERSION if share_with_exhibitors else "",
+        exhibitor_consent_at=now if share_with_exhibitors else None,
         created_at=now,
     )
     try:
@@ -542,3 +546,53 @@ def default_details(session: Session, user: User) -> dict[str, str]:
         "organisation_name": organisation.name if organisation else "",
         "language": user.locale if user.locale in LANGUAGES else "vi",
     }
+
+
+def registration_by_badge_code(session: Session, edition_id: int, code: str) -> Registration | None:
+    """The registration whose badge QR holds `code` in the edition, if any."""
+    return session.exec(
+        select(Registration).where(
+            Registration.badge_code == code, Registration.edition_id == edition_id
+        )
+    ).first()
+
+
+def registrations_by_ids(session: Session, ids) -> dict[int, Registration]:
+    """Registrations by id (for a list that names people)."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    rows = session.exec(select(Registration).where(Registration.id.in_(ids))).all()
+    return {r.id: r for r in rows}
+
+
+def shares_with_exhibitors(registration: Registration) -> bool:
+    """Whether the person consented (and has not withdrawn) to exhibitors seeing contacts."""
+    return registration.exhibitor_consent_at is not None and bool(
+        registration.exhibitor_consent_version
+    )
+
+
+def set_exhibitor_consent(
+    session: Session, registration: Registration, consent: bool, *, now: datetime | None = None
+) -> Registration:
+    """Give (with the current text's version) or withdraw the exhibitor-sharing consent."""
+    if consent:
+        registration.exhibitor_consent_version = EXHIBITOR_CONSENT_VERSION
+        registration.exhibitor_consent_at = now or now_utc()
+    else:
+        registration.exhibitor_consent_version = ""
+        registration.exhibitor_consent_at = None
+    session.add(registration)
+    session.flush()
+    record(
+        session,
+        "registration.exhibitor_consent",
+        user_id=registration.user_id,
+        edition_id=registration.edition_id,
+        object_type="registration",
+        object_id=registration.id,
+        consent=consent,
+        version=registration.exhibitor_consent_version,
+    )
+    return registration

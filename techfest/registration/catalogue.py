@@ -37,6 +37,28 @@ CONSENT_TEXTS = {
 }
 
 
+#: version of the text below, stored on a registration when the person ticks it.
+#: Change the text only together with a new version.
+EXHIBITOR_CONSENT_VERSION = "2025-10-v1"
+
+
+EXHIBITOR_CONSENT_TEXTS = {
+    "vi": (
+        "Tôi đồng ý để các đơn vị trưng bày quét thẻ đại biểu của tôi tại gian hàng được "
+        "xem email và số điện thoại của tôi. Tôi có thể rút lại sự đồng ý này bất cứ lúc nào."
+    ),
+    "en": (
+        "I agree that exhibitors who scan my badge at their booth may see my email and "
+        "phone number. I may withdraw this consent at any time."
+    ),
+}
+
+
+def exhibitor_consent_text(language: str) -> str:
+    """The exhibitor-sharing consent text in `language`."""
+    return EXHIBITOR_CONSENT_TEXTS.get(language, EXHIBITOR_CONSENT_TEXTS["vi"])
+
+
 LANGUAGES = ("vi", "en")
 
 

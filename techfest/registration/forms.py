@@ -101,6 +101,9 @@ class RegistrationForm(TranslatedForm):
         _l("I agree to the processing of my personal data as described above."),
         validators=[DataRequired(message=_l("Please accept the data protection consent."))],
     )
+    share_with_exhibitors = BooleanField(
+        _l("Exhibitors who scan my badge may see my email and phone (optional)."),
+    )
 
     def set_ticket_choices(self, offers) -> None:
         self.ticket_type.choices = [SelectChoice(o.ticket.id, o.ticket.code) for o in offers]

@@ -78,6 +78,10 @@ class Registration(SQLModel, table=True):
     #: version of the consent text the person accepted, and when
     consent_version: str = ""
     consent_at: datetime | None = utc_field(default=None, nullable=True)
+    #: version of the "exhibitors may have my contact details" text the person ticked, and
+    #: when; empty / None when not given or withdrawn (see leads)
+    exhibitor_consent_version: str = ""
+    exhibitor_consent_at: datetime | None = utc_field(default=None, nullable=True)
     #: opaque code printed as the badge QR for check-in
     badge_code: str = Field(default_factory=new_token, unique=True, index=True)
     created_at: datetime = utc_field(default_factory=now_utc, index=True)

@@ -63,6 +63,7 @@ def register():
                 form.details(),
                 consented=bool(form.consent.data),
                 my_url=_my_url(),
+                share_with_exhibitors=bool(form.share_with_exhibitors.data),
             )
             db().commit()
             reg = result.registration
@@ -85,6 +86,8 @@ def register():
         offers=offers,
         consent=catalogue.consent_text(lang()),
         consent_version=catalogue.CONSENT_VERSION,
+        exhibitor_consent=catalogue.exhibitor_consent_text(lang()),
+        exhibitor_consent_version=catalogue.EXHIBITOR_CONSENT_VERSION,
     )
 
 

@@ -215,3 +215,40 @@ def test_agendas_for_many_people_equal_each_persons_agenda(app_ctx, session):
         assert shape(bulk[person.id]) == shape(agenda_items(session, edition, person))
     assert [i.waitlist_position for i in bulk[b.id] if i.status == "waitlisted"] == [2]
     assert [i.counterpart for i in bulk[a.id] if i.kind == "meeting"] == [investor.name]
+
+
+def test_the_agenda_shows_a_banner_for_what_starts_within_the_reminder_minutes(
+    app, client, auth, session
+):
+    from datetime import timedelta
+
+    from techfest.db import now_utc
+    from tests.factories import make_edition, make_user
+    from tests.factories.programme import make_session, seat
+
+    edition = make_edition(session)
+    person = make_user(session, edition, email="soon@example.vn")
+    now = now_utc()
+    soon = make_session(
+        session,
+        edition,
+        now + timedelta(minutes=10),
+        now + timedelta(minutes=70),
+        title_vi="Sắp bắt đầu",
+    )
+    later = make_session(
+        session, edition, now + timedelta(hours=3), now + timedelta(hours=4), title_vi="Để sau"
+    )
+    seat(session, soon, person)
+    seat(session, later, person)
+    session.commit()
+    auth.login("soon@example.vn")
+
+    page = client.get("/2025/programme/agenda").get_data(as_text=True)
+    app.config["REMINDER_MINUTES"] = 5
+    shorter = client.get("/2025/programme/agenda").get_data(as_text=True)
+
+    banners = page.split('class="alert alert-warning tf-agenda-soon"')[1:]
+    assert len(banners) == 1
+    assert "Sắp bắt đầu" in banners[0]
+    assert "tf-agenda-soon" not in shorter

@@ -74,6 +74,14 @@ def counterpart(w: World, actor: str, case: str) -> int:
     return w.ids["s_org"] if actor == "investor" else w.ids["i_org"]
 
 
+def _visitor_lead(actor: str, case: str) -> str:
+    """The lead where `actor` is the visitor ("this"), or one where someone else is."""
+    mine = {"delegate": "lead_own", "delegate2": "lead_other"}.get(actor, "lead_own")
+    if case == "this":
+        return mine
+    return "lead_own" if actor == "delegate2" else "lead_other"
+
+
 @dataclass(frozen=True)
 class Door:
     gate: str | frozenset
@@ -99,6 +107,7 @@ MATRIX: dict[str, Door] = {
     # accounts, home, language, health, static files
     "auth.login": door(PUBLIC),
     "auth.logout": door(LOGGED_IN),
+    "auth.logged_out": door(PUBLIC),
     "auth.reset": door(PUBLIC, token=fixed("not-a-valid-token")),
     "auth.reset_request": door(PUBLIC),
     "auth.signup": door(PUBLIC),
@@ -151,6 +160,8 @@ MATRIX: dict[str, Door] = {
     "programme.detail": owned(PUBLIC, session_id=ids("session", "session_other")),
     # the personal agenda (its own package, at the programme's addresses)
     "agenda.index": door(PARTICIPANT),
+    "agenda.service_worker": door(PUBLIC),
+    "agenda.manifest": door(PUBLIC),
     "agenda.ical": door(
         PUBLIC,
         cases=("other", "this"),
@@ -173,6 +184,7 @@ MATRIX: dict[str, Door] = {
     # matchmaking: participants
     "matchmaking.index": door(MATCH_OR_ORG),
     "matchmaking.profile": door(MATCH),
+    "matchmaking.contact_card": door(MATCH),
     "matchmaking.availability": door(MATCH),
     "matchmaking.suggestions": door(MATCH),
     "matchmaking.mark": door(MATCH, org_id=counterpart),
@@ -280,6 +292,28 @@ MATRIX: dict[str, Door] = {
     "payments.ignore": owned(ORG, line_id=ids("line_this", "line_other")),
     "checkin.sessions": door(ORG),
     "checkin.session_door": owned(ORG, session_id=ids("session", "session_other")),
+    # leads: a startup's staff reach only their organisation's booths and leads
+    "leads.index": door(STARTUP),
+    "leads.token": door(STARTUP),
+    "leads.scan_page": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.scan": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.booth_leads": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.export_csv": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
+    "leads.lead": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
+    "leads.ask_contact": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
+    # a visitor's side: the booths that scanned them, and their sharing choice
+    "leads.mine": door(LOGGED_IN),
+    "leads.set_sharing": door(LOGGED_IN),
+    "leads.answer": door(
+        LOGGED_IN,
+        cases=("other", "this"),
+        special={
+            (actor, "this"): NOT_FOUND
+            for actor in ("startup", "investor", "organiser", "organiser_other")
+        },
+        lead_id=lambda w, actor, case: w.ids[_visitor_lead(actor, case)],
+        answer=fixed("accept"),
+    ),
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -16,6 +16,7 @@ from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import Job
 from techfest.db import now_utc
+from techfest.leads.models import Lead
 from techfest.matchmaking.models import (
     InvestorProfile,
     Meeting,
@@ -405,6 +406,32 @@ def build_world(session: Session) -> World:
     session.add_all(documents.values())
     session.flush()
     session.add(CheckIn(edition_id=other.id, registration_id=regs["past"].id))
+    # each startup holds one booth where its staff scanned a delegate who shares nothing
+    held = {
+        "startup": BoothBooking(
+            booth_id=booths25[3].id, organisation_id=s_org.id, status="approved"
+        ),
+    }
+    session.add_all(held.values())
+    session.flush()
+    leads = {
+        "own": Lead(
+            edition_id=this.id,
+            booth_id=booths25[3].id,
+            organisation_id=s_org.id,
+            registration_id=regs["delegate"].id,
+            visitor_user_id=u["delegate"].id,
+            note="Quan tâm",
+        ),
+        "other": Lead(
+            edition_id=this.id,
+            booth_id=booths25[1].id,
+            organisation_id=s2_org.id,
+            registration_id=regs["delegate2"].id,
+            visitor_user_id=u["delegate2"].id,
+        ),
+    }
+    session.add_all(leads.values())
     session.flush()
     payment_orders = _payment_objects(session, this, other, u, regs)
 
@@ -447,6 +474,9 @@ def build_world(session: Session) -> World:
         ids[f"datarequest_{case}"] = obj.id
     for who, doc in documents.items():
         ids[f"document_{who}"] = doc.id
+    ids.update(booth_leads=booths25[3].id, booth_leads_other=booths25[1].id)
+    for case, obj in leads.items():
+        ids[f"lead_{case}"] = obj.id
     for who, user in u.items():
         ids[f"user_{who}"] = user.id
         world.tokens[who] = user.feed_token
