@@ -17,6 +17,7 @@ from techfest.booths.catalogue import CODE_RE, MAX_PRICE_VND, SIZES, zones
 from techfest.booths.errors import BoothError
 from techfest.booths.models import Booth, BoothBooking, Zone
 from techfest.core import audit, csvio
+from techfest.core.inputs import INT64_MAX, whole_number
 from techfest.core.models import Edition
 from techfest.db import now_utc
 
@@ -75,7 +76,7 @@ def _int_cell(
 ) -> int | None:
     raw = row.get(column, "")
     try:
-        value = int(raw) if raw and len(raw) <= 12 else None
+        value = whole_number(raw, -INT64_MAX - 1, INT64_MAX) if raw else None
     except ValueError:
         value = None
     if value is None:

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from techfest.core.inputs import text_problem
+
 MAX_ROWS = 20_000
 
 
@@ -94,6 +96,20 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
+#: longest text one cell may hold (a multi-line description included)
+MAX_CELL = 5_000
+
+
+def cell_errors(row: dict[str, str], line: int) -> list[RowError]:
+    """The input policy for every cell of a row (core/inputs.py): clean text, within length."""
+    errors = []
+    for column, value in row.items():
+        problem = text_problem(value, multiline=True, max_length=MAX_CELL)
+        if problem is not None:
+            errors.append(RowError(line, column, str(problem)))
+    return errors
+
+
 Parser = Callable[[dict[str, str], int], tuple[Any, list[RowError]]]
 Applier = Callable[[Session, list[Any]], tuple[int, int]]
 #: checks that need every parsed row at once (two rows in one place, ...)
@@ -133,6 +149,10 @@ def import_rows(
     report = ImportReport(rows=len(rows))
     parsed = []
     for index, row in enumerate(rows, start=2):
+        errors = cell_errors(row, index)
+        if errors:
+            report.errors.extend(errors)
+            continue
         value, errors = parse(row, index)
         report.errors.extend(errors)
         if not errors:

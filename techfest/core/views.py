@@ -31,7 +31,7 @@ from techfest.db import db
 
 bp = Blueprint("core", __name__)
 
-edition_bp = scope_to_edition(Blueprint("edition", __name__, url_prefix="/<int:year>"))
+edition_bp = scope_to_edition(Blueprint("edition", __name__, url_prefix="/<id:year>"))
 
 
 @bp.get("/")

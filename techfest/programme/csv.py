@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from techfest.auth.models import User
 from techfest.core import audit
 from techfest.core.csvio import CsvFormatError, ImportReport, RowError, import_csv, write_csv
+from techfest.core.inputs import whole_number
 from techfest.core.models import Edition
 from techfest.programme.catalogue import (
     LANGUAGES,
@@ -158,13 +159,10 @@ def import_sessions_csv(
         capacity = None
         raw_capacity = row.get("capacity") or ""
         if raw_capacity:
-            if (
-                raw_capacity.isdigit()
-                and len(raw_capacity) < 7
-                and 1 <= int(raw_capacity) <= MAX_CAPACITY
-            ):
-                capacity = int(raw_capacity)
-            else:
+            try:
+                # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+                capacity = whole_number(raw_capacity, 1, MAX_CAPACITY)
+            except ValueError:
                 err("capacity", _("Capacity must be between 1 and 100000."))
         elif room_code in room_map:
             capacity = room_map[room_code].capacity
