@@ -20,6 +20,7 @@ from techfest.booths.forms import (
     ZoneForm,
 )
 from techfest.core.actions import press
+from techfest.core.csvio import csv_download
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
 from techfest.core.forms import ActionForm
@@ -318,6 +319,8 @@ def export_csv():
 @organiser_required
 def import_csv():
     """Create or update booths from a CSV file: all rows or none."""
+    if request.args.get("template"):
+        return csv_download(csv.import_template(), "booths-template.csv")
     form = ImportForm()
     report = None
     status = 200

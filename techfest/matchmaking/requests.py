@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
+from techfest.core.mail import greeting_name
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.matchmaking.errors import MatchmakingError, NotFound
@@ -127,11 +128,11 @@ def request_meeting(
     notify_members(
         session,
         other.id,
-        lambda: _("Meeting request from %(name)s", name=me.organisation.name),
+        lambda: _("Meeting request from %(name)s", name=greeting_name(me.organisation.name)),
         lambda u: _(
             "%(name)s would like to meet you at %(edition)s.\n\n%(message)s\n\n"
             "Answer in the matchmaking pages before %(when)s (UTC).",
-            name=me.organisation.name,
+            name=greeting_name(me.organisation.name),
             edition=edition_name(edition),
             message=req.message,
             when=req.expires_at.strftime("%Y-%m-%d %H:%M"),
@@ -187,17 +188,19 @@ def decide_request(
         session,
         req.from_organisation_id,
         lambda: (
-            _("%(name)s accepted your meeting request", name=me.organisation.name)
+            _("%(name)s accepted your meeting request", name=greeting_name(me.organisation.name))
             if answer_accepted
-            else _("%(name)s declined your meeting request", name=me.organisation.name)
+            else _(
+                "%(name)s declined your meeting request", name=greeting_name(me.organisation.name)
+            )
         ),
         lambda u: (
             _(
                 "%(name)s accepted. The meeting will be placed in the schedule.",
-                name=me.organisation.name,
+                name=greeting_name(me.organisation.name),
             )
             if answer_accepted
-            else _("%(name)s cannot meet you this time.", name=me.organisation.name)
+            else _("%(name)s cannot meet you this time.", name=greeting_name(me.organisation.name))
         ),
         f"mm-answer:{req.id}",
     )

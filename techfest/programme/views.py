@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from techfest.core.actions import press
+from techfest.core.csvio import csv_download
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
 from techfest.core.forms import ActionForm
@@ -277,6 +278,8 @@ def export_csv():
 @organiser_required
 def import_csv():
     """Create or update sessions from a CSV file: all rows or none."""
+    if request.args.get("template"):
+        return csv_download(csv.import_template(), "sessions-template.csv")
     form = ImportForm()
     report = None
     if form.validate_on_submit():

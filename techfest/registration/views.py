@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from techfest.core.csvio import CsvFormatError
+from techfest.core.csvio import CsvFormatError, csv_download
 from techfest.core.editions import organiser_required, scope_to_edition
 from techfest.core.errors import refused_on
 from techfest.core.inputs import id_value, page_value
@@ -176,6 +176,8 @@ def export():
 @organiser_required
 def import_csv():
     """Import delegates from a CSV file: all rows or none."""
+    if request.args.get("template"):
+        return csv_download(csv.import_template(), "delegates-template.csv")
     form = ImportForm()
     result = None
     file_error = None
