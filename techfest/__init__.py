@@ -29,9 +29,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     from techfest import db, i18n
     from techfest.auth import services as auth_services
-    from techfest.core import navigation
+    from techfest.core import inputs, navigation
     from techfest.extensions import csrf, limiter, login_manager
 
+    # first: the `id` route converter must exist before any blueprint declares a route
+    inputs.register(app)
     db.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)

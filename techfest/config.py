@@ -35,6 +35,8 @@ class Config:
     SMTP_PASSWORD = os.environ.get("TECHFEST_SMTP_PASSWORD", "")
     #: print outgoing mail to the console instead of sending it (development)
     MAIL_TO_CONSOLE = _bool("TECHFEST_MAIL_TO_CONSOLE", not os.environ.get("TECHFEST_SMTP_HOST"))
+    #: each web process delivers the outbox itself (core/mail.py); off: only `send-mail`
+    MAIL_SENDER_THREAD = _bool("TECHFEST_MAIL_DELIVERY", True)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -64,5 +66,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     SHARED_PAGE_SECONDS = 0
     MAIL_TO_CONSOLE = False
+    #: tests deliver the outbox themselves (deliver_pending), never from a thread
+    MAIL_SENDER_THREAD = False
     DATABASE_URL = os.environ.get("TECHFEST_TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = ""

@@ -27,7 +27,7 @@ from techfest.payments.pages import open_payment
 from techfest.programme.catalogue import group_by_day
 
 #: the agenda keeps the programme's addresses: /<year>/programme/agenda and .../ical/<token>.ics
-bp = scope_to_edition(Blueprint("agenda", __name__, url_prefix="/<int:year>/programme"))
+bp = scope_to_edition(Blueprint("agenda", __name__, url_prefix="/<id:year>/programme"))
 
 participant_required = role_required(*ROLES)
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from techfest.auth.models import User
-from techfest.core.mail import queue_email
+from techfest.core.mail import confirmation_link, queue_email
 from techfest.core.models import ROLES, EditionRole, Organisation
 from techfest.db import now_utc
 
@@ -141,11 +141,19 @@ def sign_up(
     user = create_user(session, email, password, full_name, locale=locale, organisation_id=org_id)
     if edition_id is not None:
         grant_role(session, user, edition_id, account_type)
+    # the welcome message is the address's confirmation request: nothing else is sent to
+    # it before its owner follows the link
     queue_email(
         session,
         user.email,
         _("Welcome to Techfest"),
-        _("Your account is ready. Log in at %(login)s.", login=login_url),
+        _(
+            "Your account is ready. Confirm your email address here: %(link)s\n\n"
+            "Then log in at %(login)s.",
+            link=confirmation_link(user.email),
+            login=login_url,
+        ),
+        confirms_address=True,
     )
     return SignupResult(user, True)
 

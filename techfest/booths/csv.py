@@ -7,16 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
 from techfest.booths import availability
 from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH
 from techfest.booths.catalogue import CODE_RE, MAX_PRICE_VND, SIZES, zones
-from techfest.booths.errors import BoothError
 from techfest.booths.models import Booth, BoothBooking, Zone
 from techfest.core import audit, csvio
+from techfest.core.inputs import INT64_MAX, whole_number
 from techfest.core.models import Edition
 from techfest.db import now_utc
 
@@ -24,6 +23,22 @@ CSV_COLUMNS = ("code", "zone", "size", "price_vnd", "x", "y", "w", "h", "status"
 
 
 CSV_REQUIRED = ("code", "zone", "size", "price_vnd", "x", "y", "w", "h")
+
+
+def import_template() -> str:
+    """The booth import's template, with one example row."""
+    example = {
+        "code": "A01",
+        "zone": "A",
+        "size": "S",
+        "price_vnd": 15000000,
+        "x": 10,
+        "y": 10,
+        "w": 30,
+        "h": 30,
+        "status": "open",
+    }
+    return csvio.template_csv(CSV_COLUMNS, example)
 
 
 def export_booths_csv(session: Session, edition: Edition) -> str:
@@ -75,7 +90,7 @@ def _int_cell(
 ) -> int | None:
     raw = row.get(column, "")
     try:
-        value = int(raw) if raw and len(raw) <= 12 else None
+        value = whole_number(raw, -INT64_MAX - 1, INT64_MAX) if raw else None
     except ValueError:
         value = None
     if value is None:
@@ -198,20 +213,6 @@ def _layout_errors(
     return errors
 
 
-def _csv_problem(exc: csvio.CsvFormatError) -> str:
-    """The shared CSV reader's complaint, in the reader's language."""
-    text = str(exc)
-    if text.startswith("Missing columns: "):
-        return gettext("these columns are missing: %(columns)s", columns=text.split(": ", 1)[1])
-    if text == "The file is empty.":
-        return gettext("the file is empty.")
-    if text == "The file is not UTF-8 text.":
-        return gettext("the file is not UTF-8 text.")
-    if text.startswith("More than "):
-        return gettext("the file has more than %(n)s rows.", n=csvio.MAX_ROWS)
-    return gettext("the rows are not valid CSV.")
-
-
 def import_booths_csv(
     session: Session, edition: Edition, organiser: User, data: bytes | str
 ) -> csvio.ImportReport:
@@ -258,9 +259,8 @@ def import_booths_csv(
             apply=apply,
         )
     except csvio.CsvFormatError as exc:
-        raise BoothError(
-            _l("The file could not be read: %(detail)s", detail=_csv_problem(exc))
-        ) from None
+        # reported like every importer's: the file's problem in the report (core/csvio.py)
+        return csvio.ImportReport(errors=[csvio.RowError(0, "", str(exc))])
     if report.ok:
         audit.record(
             session,

@@ -33,7 +33,7 @@ class Booth(SQLModel, table=True):
     zone_id: int = Field(foreign_key="zone.id", index=True)
     code: str
     size: str = "S"
-    price_vnd: int = 0
+    price_vnd: int = Field(default=0, sa_type=sa.BigInteger)
     #: position and shape on the hall map, in map units (10 units = 1 m)
     x: int
     y: int

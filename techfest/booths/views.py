@@ -20,12 +20,13 @@ from techfest.booths.forms import (
     ZoneForm,
 )
 from techfest.core.actions import press
+from techfest.core.csvio import csv_download
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
 from techfest.core.forms import ActionForm
 from techfest.db import db
 
-bp = scope_to_edition(Blueprint("booths", __name__, url_prefix="/<int:year>/booths"))
+bp = scope_to_edition(Blueprint("booths", __name__, url_prefix="/<id:year>/booths"))
 
 
 startup_required = role_required("startup")
@@ -69,7 +70,7 @@ def _viewer_org() -> int | None:
     return current_user.organisation_id if current_user.is_authenticated else None
 
 
-@bp.get("/<int:booth_id>")
+@bp.get("/<id:booth_id>")
 def detail(booth_id: int):
     """One booth: size, price, zone and whether the startup can ask for it."""
     info = pages.booth_detail(db(), g.edition, booth_id, _viewer_org())
@@ -83,7 +84,7 @@ def detail(booth_id: int):
     )
 
 
-@bp.post("/<int:booth_id>/request")
+@bp.post("/<id:booth_id>/request")
 @startup_required
 @refusal_target("booths.detail", "booth_id")
 def request_booth(booth_id: int):
@@ -116,7 +117,7 @@ def mine():
     return render_template("booths/mine.html", rows=rows, limit=limit, form=ActionForm())
 
 
-@bp.post("/mine/<int:booking_id>/withdraw")
+@bp.post("/mine/<id:booking_id>/withdraw")
 @startup_required
 @refusal_target("booths.mine")
 def withdraw(booking_id: int):
@@ -149,7 +150,7 @@ def requests():
     )
 
 
-@bp.get("/manage/requests/<int:booking_id>")
+@bp.get("/manage/requests/<id:booking_id>")
 @organiser_required
 def booking(booking_id: int):
     """One booth request, for the organiser's decision."""
@@ -173,7 +174,7 @@ _DECISIONS = {
 }
 
 
-@bp.post("/manage/requests/<int:booking_id>/<action>")
+@bp.post("/manage/requests/<id:booking_id>/<action>")
 @organiser_required
 @refusal_target("booths.booking", "booking_id")
 def decide(booking_id: int, action: str):
@@ -230,7 +231,7 @@ def booth_new():
     return _booth_form_page(form, None)
 
 
-@bp.route("/manage/<int:booth_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/<id:booth_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def booth_edit(booth_id: int):
     """Change a booth."""
@@ -242,7 +243,7 @@ def booth_edit(booth_id: int):
     return _booth_form_page(form, booth_id)
 
 
-@bp.post("/manage/<int:booth_id>/<any(block, unblock):action>")
+@bp.post("/manage/<id:booth_id>/<any(block, unblock):action>")
 @organiser_required
 @refusal_target("booths.manage")
 def block(booth_id: int, action: str):
@@ -293,7 +294,7 @@ def zone_new():
     return _zone_form_page(ZoneForm(), None)
 
 
-@bp.route("/manage/zones/<int:zone_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/zones/<id:zone_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def zone_edit(zone_id: int):
     """Change a zone."""
@@ -318,6 +319,8 @@ def export_csv():
 @organiser_required
 def import_csv():
     """Create or update booths from a CSV file: all rows or none."""
+    if request.args.get("template"):
+        return csv_download(csv.import_template(), "booths-template.csv")
     form = ImportForm()
     report = None
     status = 200
@@ -391,7 +394,7 @@ def settings():
     ), status
 
 
-@bp.post("/manage/allowances/<int:allowance_id>/remove")
+@bp.post("/manage/allowances/<id:allowance_id>/remove")
 @organiser_required
 def remove_allowance(allowance_id: int):
     """Remove an organisation's exception to the booth limit."""

@@ -24,10 +24,11 @@ from flask_wtf.csrf import generate_csrf
 from techfest.checkin import services
 from techfest.core.editions import organiser_required, scope_to_edition
 from techfest.core.forms import ActionForm
+from techfest.core.inputs import id_value
 from techfest.db import db, now_utc
 from techfest.i18n import lang
 
-bp = scope_to_edition(Blueprint("checkin", __name__, url_prefix="/<int:year>/checkin"))
+bp = scope_to_edition(Blueprint("checkin", __name__, url_prefix="/<id:year>/checkin"))
 
 
 _STATUS_CODES = {"unknown": 404, "unknown_session": 404, "not_confirmed": 409, "invalid": 400}
@@ -69,11 +70,11 @@ def scan():
     if not isinstance(payload, dict):
         return jsonify(status="invalid", message=_("Send the scan as JSON.")), 400
     session_id = payload.get("session_id")
-    raw_session = str(session_id)
-    if session_id not in (None, "") and not (
-        raw_session.isascii() and raw_session.isdigit() and len(raw_session) < 10
-    ):
-        return jsonify(status="invalid", message=_("Unknown session.")), 400
+    if session_id not in (None, ""):
+        try:
+            session_id = id_value(session_id)
+        except ValueError:
+            return jsonify(status="invalid", message=_("Unknown session.")), 400
     try:
         result = services.check_in_by_code(
             db(),
@@ -94,7 +95,7 @@ def scan():
 @organiser_required
 def search():
     query = request.args.get("q", "")
-    session_id = request.args.get("session", type=int)
+    session_id = request.args.get("session", type=id_value)
     door = None
     if session_id is not None:
         try:
@@ -110,12 +111,12 @@ def search():
     )
 
 
-@bp.post("/registrations/<int:registration_id>")
+@bp.post("/registrations/<id:registration_id>")
 @organiser_required
 def check_in_person(registration_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    session_id = request.form.get("session", type=int)
+    session_id = request.form.get("session", type=id_value)
     try:
         result = services.check_in_by_id(
             db(),
@@ -145,7 +146,7 @@ def sessions():
     )
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<id:session_id>")
 @organiser_required
 def session_door(session_id: int):
     try:

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from techfest.core.inputs import check_form, form_values
+
 #: WTForms' own messages, listed so that they are extracted into the shared catalogue;
 #: TranslatedForm looks them up there, in the person's language.
 WTFORMS_MESSAGES = (
@@ -59,13 +61,32 @@ class TranslatedForm(FlaskForm):
         def get_translations(self, form):
             return _CatalogueTranslations()
 
+        def wrap_formdata(self, form, formdata):
+            # a text field takes text only: files and JSON lists or objects sent in its
+            # place are dropped (the field then reads as not filled in)
+            return form_values(form, super().wrap_formdata(form, formdata))
+
     def validate(self, extra_validators=None) -> bool:
+        # the one input policy first (core/inputs.py): trimmed, clean text, numbers that
+        # fit their column; a field that breaks it keeps what was typed and says why
+        problems = check_form(self)
         # a number too large for a float makes WTForms' NumberRange crash; no field here
         # takes such a number, so it becomes "no value" and gets the field's own message
         for field in self:
             if isinstance(field.data, int) and abs(field.data) > 2**53:
                 field.data = None
-        return super().validate(extra_validators)
+        valid = super().validate(extra_validators)
+        for name, messages in problems.items():
+            if name in self._fields:
+                self._fields[name].errors = list(messages)
+                valid = False
+        return valid and not problems
+
+
+class WideIntegerField(IntegerField):
+    """An integer stored in a 64-bit column (money, investment sizes): up to 2⁶³−1."""
+
+    wide = True
 
 
 class ActionForm(TranslatedForm):

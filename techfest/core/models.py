@@ -80,6 +80,24 @@ class OutboxEmail(SQLModel, table=True):
     sent_at: datetime | None = utc_field(default=None, nullable=True)
     attempts: int = 0
     last_error: str | None = None
+    #: this message asks its recipient to confirm the address (the only kind of message
+    #: sent to an address nobody has confirmed yet); see core/mail.py
+    confirms_address: bool = False
+    #: after a failure, not retried before this time
+    next_attempt_at: datetime | None = utc_field(default=None, nullable=True)
+    #: a sender took the message until this time (another worker leaves it alone)
+    claimed_until: datetime | None = utc_field(default=None, nullable=True)
+
+
+class MailAddress(SQLModel, table=True):
+    """An address its owner confirmed by following a link (or that an organiser vouched
+    for on the command line). Mail other than the confirmation request waits for it."""
+
+    __tablename__ = "mail_address"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=320)
+    confirmed_at: datetime | None = utc_field(default=None, nullable=True)
+    created_at: datetime = utc_field(default_factory=now_utc)
 
 
 class AuditLog(SQLModel, table=True):

@@ -17,7 +17,7 @@ from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from techfest.core import services
+from techfest.core import mail, services
 from techfest.core.domains import edition_overview_reader
 from techfest.core.editions import (
     current_edition,
@@ -25,13 +25,13 @@ from techfest.core.editions import (
     scope_to_edition,
     user_roles,
 )
-from techfest.core.forms import EditionForm
+from techfest.core.forms import ActionForm, EditionForm
 from techfest.core.navigation import safe_next
 from techfest.db import db
 
 bp = Blueprint("core", __name__)
 
-edition_bp = scope_to_edition(Blueprint("edition", __name__, url_prefix="/<int:year>"))
+edition_bp = scope_to_edition(Blueprint("edition", __name__, url_prefix="/<id:year>"))
 
 
 @bp.get("/")
@@ -51,6 +51,19 @@ def set_language(code: str):
         services.set_user_locale(db(), current_user, code)
         db().commit()
     return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+
+
+@bp.route("/mail/confirm/<token>", methods=["GET", "POST"])
+def confirm_mail(token: str):
+    """The link of a confirmation request: a button confirms the address (a GET alone
+    does not, so a mail scanner that opens links confirms nothing)."""
+    form = ActionForm()
+    valid = mail.token_email(token) is not None
+    done = None
+    if valid and form.validate_on_submit():
+        done = mail.confirm_from_token(db(), token)
+        db().commit()
+    return render_template("core/confirm_mail.html", form=form, valid=valid, done=done)
 
 
 @bp.get("/healthz")

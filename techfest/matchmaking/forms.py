@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from techfest.core.forms import TranslatedForm
+from techfest.core.forms import TranslatedForm, WideIntegerField
 from techfest.matchmaking.labels import (
     RATING_LABELS,
     STAGE_LABELS,
@@ -56,7 +56,7 @@ class StartupProfileForm(TranslatedForm):
         description=_l("Free words, separated by commas."),
     )
     stage = SelectField(_l("Stage"), choices=[], validators=[Optional()])
-    raising_usd = IntegerField(
+    raising_usd = WideIntegerField(
         _l("Raising (USD)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
     )
     location = StringField(_l("Location"), validators=[Optional(), Length(max=120)])
@@ -88,10 +88,10 @@ class InvestorProfileForm(TranslatedForm):
     thesis_en = TextAreaField(_l("Investment thesis in English"), validators=[Length(max=3000)])
     sectors = SelectMultipleField(_l("Sectors"), choices=[])
     stages = SelectMultipleField(_l("Stages"), choices=[])
-    ticket_min_usd = IntegerField(
+    ticket_min_usd = WideIntegerField(
         _l("Smallest ticket (USD)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
     )
-    ticket_max_usd = IntegerField(
+    ticket_max_usd = WideIntegerField(
         _l("Largest ticket (USD)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
     )
     locations = StringField(

@@ -55,8 +55,8 @@ class StartupProfile(SQLModel, table=True):
     #: free tags typed by the startup
     tags: list = Field(default_factory=list, sa_type=sa.JSON)
     stage: str | None = None
-    raised_usd: int | None = None
-    raising_usd: int | None = None
+    raised_usd: int | None = Field(default=None, sa_type=sa.BigInteger)
+    raising_usd: int | None = Field(default=None, sa_type=sa.BigInteger)
     location: str = ""
     founded_year: int | None = None
     deck_url: str = ""
@@ -83,8 +83,8 @@ class InvestorProfile(SQLModel, table=True):
     thesis_en: str = ""
     sectors: list = Field(default_factory=list, sa_type=sa.JSON)
     stages: list = Field(default_factory=list, sa_type=sa.JSON)
-    ticket_min_usd: int | None = None
-    ticket_max_usd: int | None = None
+    ticket_min_usd: int | None = Field(default=None, sa_type=sa.BigInteger)
+    ticket_max_usd: int | None = Field(default=None, sa_type=sa.BigInteger)
     locations: list = Field(default_factory=list, sa_type=sa.JSON)
     #: one-line descriptions of past investments
     portfolio: list = Field(default_factory=list, sa_type=sa.JSON)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
+from techfest.core.mail import greeting_name
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.i18n import fmt_in_zone, zone_name
@@ -128,11 +129,11 @@ def request_meeting(
     notify_members(
         session,
         other.id,
-        lambda: _("Meeting request from %(name)s", name=me.organisation.name),
+        lambda: _("Meeting request from %(name)s", name=greeting_name(me.organisation.name)),
         lambda u: _(
             "%(name)s would like to meet you at %(edition)s.\n\n%(message)s\n\n"
             "Answer in the matchmaking pages before %(when)s (%(zone)s).",
-            name=me.organisation.name,
+            name=greeting_name(me.organisation.name),
             edition=edition_name(edition),
             message=req.message,
             when=fmt_in_zone(req.expires_at, edition.timezone, u.locale or "vi", "long"),
@@ -189,17 +190,19 @@ def decide_request(
         session,
         req.from_organisation_id,
         lambda: (
-            _("%(name)s accepted your meeting request", name=me.organisation.name)
+            _("%(name)s accepted your meeting request", name=greeting_name(me.organisation.name))
             if answer_accepted
-            else _("%(name)s declined your meeting request", name=me.organisation.name)
+            else _(
+                "%(name)s declined your meeting request", name=greeting_name(me.organisation.name)
+            )
         ),
         lambda u: (
             _(
                 "%(name)s accepted. The meeting will be placed in the schedule.",
-                name=me.organisation.name,
+                name=greeting_name(me.organisation.name),
             )
             if answer_accepted
-            else _("%(name)s cannot meet you this time.", name=me.organisation.name)
+            else _("%(name)s cannot meet you this time.", name=greeting_name(me.organisation.name))
         ),
         f"mm-answer:{req.id}",
     )

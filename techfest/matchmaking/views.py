@@ -23,6 +23,7 @@ from techfest.core.csvio import write_csv
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refused_on
 from techfest.core.forms import ActionForm
+from techfest.core.inputs import INT64_MAX, id_value, page_value, whole_number
 from techfest.core.jobs import launch
 from techfest.core.navigation import safe_next
 from techfest.db import db, now_utc
@@ -53,7 +54,7 @@ from techfest.matchmaking.forms import (
     stage_choices,
 )
 
-bp = scope_to_edition(Blueprint("matchmaking", __name__, url_prefix="/<int:year>/matchmaking"))
+bp = scope_to_edition(Blueprint("matchmaking", __name__, url_prefix="/<id:year>/matchmaking"))
 
 participant_required = role_required("startup", "investor")
 
@@ -149,7 +150,7 @@ def availability():
     form = ActionForm()
     if form.validate_on_submit():
         availability_rules.set_unavailable(
-            db(), g.edition, me.organisation, request.form.getlist("unavailable", type=int)
+            db(), g.edition, me.organisation, request.form.getlist("unavailable", type=id_value)
         )
         db().commit()
         flash(_("Your availability is saved."), "success")
@@ -166,7 +167,10 @@ def availability():
 
 def _ticket_arg() -> int | None:
     value = request.args.get("ticket", "").replace(",", "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
+    try:
+        return whole_number(value, 0, INT64_MAX)
+    except ValueError:
+        return None
 
 
 def _refresh_ranking() -> bool:
@@ -201,16 +205,9 @@ def suggestions():
         db(), g.edition, me, lang(), sector=sector, stage=stage, ticket=ticket
     )
     pages = max(1, -(-len(items) // PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    filters = {
-        k: v
-        for k, v in (
-            ("sector", sector),
-            ("stage", stage),
-            ("ticket", request.args.get("ticket", "")),
-        )
-        if v
-    }
+    page = min(max(request.args.get("page", 1, type=page_value) or 1, 1), pages)
+    filters = {k: v for k, v in (("sector", sector), ("stage", stage),
+                                 ("ticket", request.args.get("ticket", ""))) if v}
     return render_template(
         "matchmaking/suggestions.html",
         me=me,
@@ -233,7 +230,7 @@ def suggestions():
     )
 
 
-@bp.post("/suggestions/<int:org_id>/mark")
+@bp.post("/suggestions/<id:org_id>/mark")
 @participant_required
 def mark(org_id: int):
     """Mark an organisation must meet / would like / do not match, or clear the mark."""
@@ -246,7 +243,7 @@ def mark(org_id: int):
     return _back(url_for("matchmaking.suggestions"))
 
 
-@bp.route("/request/<int:org_id>", methods=["GET", "POST"])
+@bp.route("/request/<id:org_id>", methods=["GET", "POST"])
 @participant_required
 def new_request(org_id: int):
     """Ask an organisation of the other side for a meeting, with a message."""
@@ -281,7 +278,7 @@ def requests():
     )
 
 
-@bp.post("/requests/<int:request_id>/<any(accept, decline, cancel):answer>")
+@bp.post("/requests/<id:request_id>/<any(accept, decline, cancel):answer>")
 @participant_required
 def answer_request(request_id: int, answer: str):
     """Accept or decline a request made to you, or withdraw one you made."""
@@ -322,7 +319,7 @@ def meetings():
     )
 
 
-@bp.route("/book/<int:startup_id>", methods=["GET", "POST"])
+@bp.route("/book/<id:startup_id>", methods=["GET", "POST"])
 @role_required("investor")
 def book(startup_id: int):
     """An investor books a meeting with a startup into a slot free for both."""
@@ -346,7 +343,7 @@ def book(startup_id: int):
     )
 
 
-@bp.post("/meetings/<int:meeting_id>/<any(held, no_show):status>")
+@bp.post("/meetings/<id:meeting_id>/<any(held, no_show):status>")
 @participant_required
 def mark_meeting(meeting_id: int, status: str):
     """On the day: say that your meeting took place, or that the other side did not come."""
@@ -357,7 +354,7 @@ def mark_meeting(meeting_id: int, status: str):
     )
 
 
-@bp.post("/meetings/<int:meeting_id>/cancel")
+@bp.post("/meetings/<id:meeting_id>/cancel")
 @participant_required
 def cancel_my_meeting(meeting_id: int):
     """Cancel one of your confirmed meetings before it starts; the other side is told."""
@@ -370,7 +367,7 @@ def cancel_my_meeting(meeting_id: int):
     )
 
 
-@bp.post("/meetings/<int:meeting_id>/feedback")
+@bp.post("/meetings/<id:meeting_id>/feedback")
 @participant_required
 def feedback(meeting_id: int):
     """Rate a meeting once it has started (did not take place included)."""
@@ -387,7 +384,7 @@ def feedback(meeting_id: int):
     return redirect(url_for("matchmaking.meetings"))
 
 
-@bp.post("/offers/<int:slot_id>/<int:table_id>/take")
+@bp.post("/offers/<id:slot_id>/<id:table_id>/take")
 @participant_required
 def take_offer(slot_id: int, table_id: int):
     """Take the freed place offered to your waiting pair: one click, the meeting is booked."""
@@ -450,7 +447,7 @@ def add_slots():
     return redirect(url_for("matchmaking.admin"))
 
 
-@bp.post("/admin/slots/<int:slot_id>/delete")
+@bp.post("/admin/slots/<id:slot_id>/delete")
 @organiser_required
 def delete_slot(slot_id: int):
     """Remove a meeting slot that no meeting uses."""
@@ -483,7 +480,7 @@ def add_tables():
     return redirect(url_for("matchmaking.admin"))
 
 
-@bp.post("/admin/tables/<int:table_id>/delete")
+@bp.post("/admin/tables/<id:table_id>/delete")
 @organiser_required
 def delete_table(table_id: int):
     """Remove a meeting table that no meeting uses."""
@@ -513,7 +510,7 @@ def run():
     return redirect(url_for("matchmaking.job", job_id=job.id))
 
 
-@bp.get("/admin/jobs/<int:job_id>")
+@bp.get("/admin/jobs/<id:job_id>")
 @organiser_required
 def job(job_id: int):
     """A matcher run's progress, as a page or as JSON for the page's script."""
@@ -535,7 +532,7 @@ def job(job_id: int):
 def review():
     """The draft schedule as a grid of slots and tables, with its figures."""
     data = review_rules.review(db(), g.edition)
-    org_id = request.args.get("org", type=int)
+    org_id = request.args.get("org", type=id_value)
     day = review_rules.participant_day(db(), g.edition, org_id) if org_id else None
     move_form = MoveForm()
     move_form.slot_id.choices = [
@@ -570,7 +567,7 @@ def _review_back():
     return redirect(_review_target())
 
 
-@bp.post("/admin/meetings/<int:meeting_id>/<any(lock, unlock):how>")
+@bp.post("/admin/meetings/<id:meeting_id>/<any(lock, unlock):how>")
 @organiser_required
 def lock(meeting_id: int, how: str):
     """Lock a meeting so the next matcher run keeps it, or unlock it."""
@@ -581,7 +578,7 @@ def lock(meeting_id: int, how: str):
     )
 
 
-@bp.post("/admin/meetings/<int:meeting_id>/move")
+@bp.post("/admin/meetings/<id:meeting_id>/move")
 @organiser_required
 def move(meeting_id: int):
     """Move a meeting to another slot and table (checked against both sides' time)."""
@@ -599,7 +596,7 @@ def move(meeting_id: int):
     return _review_back()
 
 
-@bp.post("/admin/meetings/<int:meeting_id>/cancel")
+@bp.post("/admin/meetings/<id:meeting_id>/cancel")
 @organiser_required
 def cancel(meeting_id: int):
     """Cancel any meeting of the schedule; confirmed participants are told."""
@@ -612,7 +609,7 @@ def cancel(meeting_id: int):
     )
 
 
-@bp.post("/admin/meetings/<int:meeting_id>/status/<any(held, no_show):status>")
+@bp.post("/admin/meetings/<id:meeting_id>/status/<any(held, no_show):status>")
 @organiser_required
 def set_status(meeting_id: int, status: str):
     """On the day: mark a meeting held or no-show for its participants."""

@@ -28,7 +28,7 @@ from werkzeug.security import check_password_hash
 from techfest.auth.models import User, new_token
 from techfest.checkin.models import CheckIn
 from techfest.core.audit import record
-from techfest.core.models import Edition, EditionRole, Organisation, OutboxEmail
+from techfest.core.models import Edition, EditionRole, MailAddress, Organisation, OutboxEmail
 from techfest.db import now_utc
 from techfest.leads import services as leads
 from techfest.matchmaking.models import ContactCard, Meeting, MeetingFeedback, MeetingRequest
@@ -344,6 +344,11 @@ def _erase_users(session: Session, users: Iterable[User]) -> list[int]:
             sweep.add_phone(reg.phone)
             _anonymise_registration(reg, user.id)
             session.add(reg)
+        # the record that the address was confirmed is personal data too
+        for address in session.exec(
+            select(MailAddress).where(MailAddress.email == user.email.lower())
+        ):
+            session.delete(address)
         for message in session.exec(
             select(OutboxEmail).where(sa.func.lower(OutboxEmail.to_email) == user.email.lower())
         ):

@@ -16,12 +16,13 @@ from techfest.core.editions import (
     scope_to_edition,
 )
 from techfest.core.forms import ActionForm
+from techfest.core.inputs import id_value, page_value
 from techfest.db import db
 from techfest.organiser import dashboard as figures
 from techfest.organiser import privacy, services
 from techfest.organiser.forms import EraseForm, LogRequestForm, RetentionForm
 
-bp = scope_to_edition(Blueprint("organiser", __name__, url_prefix="/<int:year>/organiser"))
+bp = scope_to_edition(Blueprint("organiser", __name__, url_prefix="/<id:year>/organiser"))
 
 privacy_bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -71,7 +72,7 @@ def chart_csv(key: str):
 
 
 def _audit_filter() -> services.AuditFilter:
-    user_id = request.args.get("user", type=int)
+    user_id = request.args.get("user", type=id_value)
     return services.AuditFilter(action=request.args.get("action", "").strip(), user_id=user_id)
 
 
@@ -79,7 +80,7 @@ def _audit_filter() -> services.AuditFilter:
 @organiser_required
 def audit():
     flt = _audit_filter()
-    page = services.audit_page(db(), g.edition, flt, request.args.get("page", 1, type=int))
+    page = services.audit_page(db(), g.edition, flt, request.args.get("page", 1, type=page_value))
     actions, users = services.audit_choices(db(), g.edition)
     return render_template("organiser/audit.html", page=page, flt=flt, actions=actions, users=users)
 
@@ -131,7 +132,7 @@ def log_request():
     return redirect(url_for("organiser.privacy_requests"))
 
 
-@bp.post("/privacy/requests/<int:request_id>/complete")
+@bp.post("/privacy/requests/<id:request_id>/complete")
 @organiser_required
 def complete_request(request_id: int):
     if not ActionForm().validate_on_submit():
@@ -172,7 +173,7 @@ def retention():
 @privacy_bp.before_request
 def _edition_for_layout():
     """These pages belong to no edition; the menu and footer show the one the link came from."""
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=id_value)
     g.edition = (edition_by_year(db(), year) if year else None) or current_edition(db())
 
 

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from techfest.core.editions import organiser_required, scope_to_edition
+from techfest.core.inputs import id_value
 from techfest.db import db, writing
 from techfest.printing import jobs, services
 from techfest.printing.forms import PrintForm
 
-bp = scope_to_edition(Blueprint("printing", __name__, url_prefix="/<int:year>/printing"))
+bp = scope_to_edition(Blueprint("printing", __name__, url_prefix="/<id:year>/printing"))
 
 
 def _send(doc, inline: bool = True):
@@ -32,7 +33,7 @@ def _send(doc, inline: bool = True):
 @bp.get("/")
 @organiser_required
 def index():
-    job_id = request.args.get("job", type=int)
+    job_id = request.args.get("job", type=id_value)
     return render_template(
         "printing/index.html",
         kinds=services.KINDS,
@@ -69,7 +70,7 @@ def start(kind: str):
     return redirect(url_for("printing.index", job=job.id))
 
 
-@bp.get("/jobs/<int:job_id>.json")
+@bp.get("/jobs/<id:job_id>.json")
 @organiser_required
 def job_json(job_id: int):
     try:
@@ -81,7 +82,7 @@ def job_json(job_id: int):
     return jsonify(status)
 
 
-@bp.get("/documents/<int:document_id>.pdf")
+@bp.get("/documents/<id:document_id>.pdf")
 @organiser_required
 def document(document_id: int):
     try:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, func, select
 
 from techfest.auth.models import User
+from techfest.core.inputs import id_value
 from techfest.core.models import Edition
 from techfest.programme.errors import NotFound
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, SessionStar, Track
@@ -110,8 +111,10 @@ class Filters:
         """Filters from query parameters; anything unreadable is ignored, never an error."""
 
         def as_int(name: str) -> int | None:
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+            try:
+                return id_value(args.get(name) or "")
+            except ValueError:
+                return None
 
         day = None
         raw_day = (args.get("day") or "").strip()

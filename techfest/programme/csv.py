@@ -10,7 +10,15 @@ from sqlmodel import Session, select
 
 from techfest.auth.models import User
 from techfest.core import audit
-from techfest.core.csvio import CsvFormatError, ImportReport, RowError, import_csv, write_csv
+from techfest.core.csvio import (
+    CsvFormatError,
+    ImportReport,
+    RowError,
+    import_csv,
+    template_csv,
+    write_csv,
+)
+from techfest.core.inputs import whole_number
 from techfest.core.models import Edition
 from techfest.programme.catalogue import (
     LANGUAGES,
@@ -43,6 +51,26 @@ CSV_COLUMNS = (
 
 
 CSV_REQUIRED = ("code", "title_vi", "date", "start", "end")
+
+
+def import_template() -> str:
+    """The session import's template, with one example row."""
+    example = {
+        "code": "WS-AI",
+        "title_vi": "Hội thảo AI tạo sinh",
+        "title_en": "Generative AI workshop",
+        "date": "2025-10-10",
+        "start": "14:00",
+        "end": "16:30",
+        "track": "",
+        "room": "",
+        "language": "vi-en",
+        "capacity": 120,
+        "speakers": "Trần Hải | Sở KH&CN | Giám đốc | Director",
+        "description_vi": "",
+        "description_en": "",
+    }
+    return template_csv(CSV_COLUMNS, example)
 
 
 def export_sessions_csv(session: Session, edition: Edition) -> str:
@@ -158,14 +186,10 @@ def import_sessions_csv(
         capacity = None
         raw_capacity = row.get("capacity") or ""
         if raw_capacity:
-            if (
-                raw_capacity.isascii()
-                and raw_capacity.isdigit()
-                and len(raw_capacity) < 7
-                and 1 <= int(raw_capacity) <= MAX_CAPACITY
-            ):
-                capacity = int(raw_capacity)
-            else:
+            try:
+                # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+                capacity = whole_number(raw_capacity, 1, MAX_CAPACITY)
+            except ValueError:
                 err("capacity", _("Capacity must be between 1 and 100000."))
         elif room_code in room_map:
             capacity = room_map[room_code].capacity
@@ -253,7 +277,8 @@ def import_sessions_csv(
             session, data, required=CSV_REQUIRED, parse=parse, apply=apply, on_read=read_codes
         )
     except CsvFormatError as exc:
-        return ImportReport(errors=[RowError(1, "", _csv_format_message(str(exc)))])
+        # the reader's message is already in the person's language (core/csvio.py)
+        return ImportReport(errors=[RowError(0, "", str(exc))])
 
 
 def _room_clash_in_plan(
@@ -283,15 +308,3 @@ def _room_clash_in_plan(
                 "The room is already booked at this time for “%(title)s”.", title=pick(ps, "title")
             )
     return None
-
-
-def _csv_format_message(message: str) -> str:
-    if message.startswith("Missing columns"):
-        return _("Missing columns: %(columns)s", columns=message.split(":", 1)[1].strip())
-    if "UTF-8" in message:
-        return _("The file is not UTF-8 text.")
-    if "empty" in message:
-        return _("The file is empty.")
-    if message.startswith("More than"):
-        return _("The file has too many rows.")
-    return _("The file cannot be read as CSV.")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from techfest.auth.models import User
-from techfest.core.mail import queue_email
+from techfest.core.mail import greeting_name, queue_email
 from techfest.core.models import Edition
 from techfest.db import now_utc
 from techfest.programme.catalogue import ACTIVE, get_session, tz_of
@@ -210,7 +210,7 @@ def _tell_promoted(
             "Hello %(name)s,\n\nA seat became free in “%(title)s” (%(time)s) and it is now "
             "yours: you were first on the waitlist.\n\nIf you can no longer come, please "
             "cancel so that the next person gets the seat.\n%(url)s\n\n%(edition)s",
-            name=person.full_name,
+            name=greeting_name(person.full_name),
             title=title,
             time=time_range(edition, ps),
             url=agenda_url,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from techfest.core.actions import press
+from techfest.core.csvio import csv_download
 from techfest.core.editions import organiser_required, role_required, scope_to_edition, user_roles
 from techfest.core.errors import refusal_target, refused_on
 from techfest.core.forms import ActionForm
@@ -18,7 +19,7 @@ from techfest.i18n import fmt_date, pick
 from techfest.programme import catalogue, csv, editing, errors, pages, signups
 from techfest.programme.forms import ImportForm, RoomForm, SessionForm, TrackForm
 
-bp = scope_to_edition(Blueprint("programme", __name__, url_prefix="/<int:year>/programme"))
+bp = scope_to_edition(Blueprint("programme", __name__, url_prefix="/<id:year>/programme"))
 
 participant_required = role_required(*ROLES)
 
@@ -56,7 +57,7 @@ def index():
     )
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<id:session_id>")
 @shared_page
 def detail(session_id: int):
     """One session: time, room, speakers, seats left and the visitor's place."""
@@ -74,7 +75,7 @@ def detail(session_id: int):
 # --------------------------------------------------------------------------- sign-ups
 
 
-@bp.post("/sessions/<int:session_id>/signup")
+@bp.post("/sessions/<id:session_id>/signup")
 @participant_required
 @refusal_target("programme.detail", "session_id")
 def sign_up(session_id: int):
@@ -98,7 +99,7 @@ def sign_up(session_id: int):
     return _back(session_id)
 
 
-@bp.post("/sessions/<int:session_id>/cancel")
+@bp.post("/sessions/<id:session_id>/cancel")
 @participant_required
 def cancel(session_id: int):
     """Give up your seat or waitlist place; the next person in line gets the seat."""
@@ -121,7 +122,7 @@ def cancel(session_id: int):
     return _back(session_id)
 
 
-@bp.post("/sessions/<int:session_id>/star")
+@bp.post("/sessions/<id:session_id>/star")
 @participant_required
 def star(session_id: int):
     """Star a session: it shows in your agenda and counts as busy for meetings."""
@@ -132,7 +133,7 @@ def star(session_id: int):
     )
 
 
-@bp.post("/sessions/<int:session_id>/unstar")
+@bp.post("/sessions/<id:session_id>/unstar")
 @participant_required
 def unstar(session_id: int):
     """Remove the star from a session."""
@@ -179,7 +180,7 @@ def session_new():
     return _edit_session(None)
 
 
-@bp.route("/manage/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/sessions/<id:session_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def session_edit(session_id: int):
     """Change a session; people who lose their time are told."""
@@ -237,7 +238,7 @@ def track_new():
     return _edit_simple("track", TrackForm(), None, "programme/simple_form.html")
 
 
-@bp.route("/manage/tracks/<int:track_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/tracks/<id:track_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def track_edit(track_id: int):
     """Change a track."""
@@ -251,7 +252,7 @@ def room_new():
     return _edit_simple("room", RoomForm(), None, "programme/simple_form.html")
 
 
-@bp.route("/manage/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/rooms/<id:room_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def room_edit(room_id: int):
     """Change a room."""
@@ -277,6 +278,8 @@ def export_csv():
 @organiser_required
 def import_csv():
     """Create or update sessions from a CSV file: all rows or none."""
+    if request.args.get("template"):
+        return csv_download(csv.import_template(), "sessions-template.csv")
     form = ImportForm()
     report = None
     if form.validate_on_submit():

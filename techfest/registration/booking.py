@@ -27,7 +27,7 @@ from techfest.auth.models import User
 from techfest.auth.services import normalise_email
 from techfest.core.audit import record
 from techfest.core.domains import announce
-from techfest.core.mail import queue_email
+from techfest.core.mail import greeting_name, queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.registration.catalogue import (
@@ -481,7 +481,11 @@ def _notify(
     ticket_name = ticket.name_en if language == "en" else ticket.name_vi
     link = my_url or (f"/{edition.year}/registration/me" if edition else "")
     with force_locale(language):
-        params = {"name": registration.full_name, "edition": edition_name, "ticket": ticket_name}
+        params = {
+            "name": greeting_name(registration.full_name),
+            "edition": edition_name,
+            "ticket": ticket_name,
+        }
         if kind == "confirmed":
             subject = _("Your place at %(edition)s is confirmed", **params)
             text = _(
@@ -528,11 +532,21 @@ def _notify(
         body = "\n\n".join(lines)
     queue_email(
         session,
-        registration.email,
+        mail_address_of(session, registration),
         subject,
         body,
         dedupe_key=f"registration:{registration.id}:{kind}",
     )
+
+
+def mail_address_of(session: Session, registration: Registration) -> str:
+    """Where mail about a registration goes: the account's own address, whatever contact
+    address the form was given (anyone may type anyone's address there). The outbox holds
+    it until the account's owner has confirmed that address (core/mail.py)."""
+    user = session.get(User, registration.user_id) if registration.user_id else None
+    if user is not None and user.erased_at is None and user.email:
+        return user.email
+    return registration.email
 
 
 def default_details(session: Session, user: User) -> dict[str, str]:

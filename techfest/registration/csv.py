@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from techfest.auth.services import create_user, find_user, grant_role
 from techfest.core.audit import record
-from techfest.core.csvio import ImportReport, RowError, import_csv, write_csv
+from techfest.core.csvio import ImportReport, RowError, import_csv, template_csv, write_csv
 from techfest.core.models import Edition
 from techfest.registration.booking import BadgeDetails, register_delegate, registration_for
 from techfest.registration.catalogue import (
@@ -32,6 +32,25 @@ from techfest.registration.models import Registration, TicketType
 from techfest.registration.pages import filtered, waitlist_ranks
 
 IMPORT_COLUMNS = ("email", "full_name", "ticket_code")
+#: what the template offers: the required columns, then the optional ones
+TEMPLATE_COLUMNS = (*IMPORT_COLUMNS, "organisation", "job_title", "phone", "language", "consent")
+
+
+def import_template() -> str:
+    """The delegate import's template, with one example row."""
+    return template_csv(
+        TEMPLATE_COLUMNS,
+        {
+            "email": "nguyen.van.an@example.vn",
+            "full_name": "Nguyễn Văn An",
+            "ticket_code": "DELEGATE",
+            "organisation": "Công ty Ví dụ",
+            "job_title": "Kỹ sư",
+            "phone": "+84 912 345 678",
+            "language": "vi",
+            "consent": "yes",
+        },
+    )
 
 
 EXPORT_COLUMNS = (

@@ -31,7 +31,7 @@ class TicketType(SQLModel, table=True):
     name_vi: str
     name_en: str
     #: integer đồng; 0 means free
-    price_vnd: int = 0
+    price_vnd: int = Field(default=0, sa_type=sa.BigInteger)
     capacity: int
     #: confirmed registrations holding a place
     confirmed_count: int = 0

@@ -6,15 +6,16 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from techfest.core.csvio import CsvFormatError
+from techfest.core.csvio import CsvFormatError, csv_download
 from techfest.core.editions import organiser_required, scope_to_edition
 from techfest.core.errors import refused_on
+from techfest.core.inputs import id_value, page_value
 from techfest.db import db
 from techfest.i18n import lang
 from techfest.registration import booking, catalogue, csv, editing, pages
 from techfest.registration.forms import CancelForm, ImportForm, RegistrationForm, TicketTypeForm
 
-bp = scope_to_edition(Blueprint("registration", __name__, url_prefix="/<int:year>/registration"))
+bp = scope_to_edition(Blueprint("registration", __name__, url_prefix="/<id:year>/registration"))
 
 
 def _my_url() -> str:
@@ -47,7 +48,7 @@ def register():
     if request.method == "GET":
         form.process(data=booking.default_details(db(), current_user))
         form.set_ticket_choices(offers)
-        wanted = request.args.get("ticket", type=int)
+        wanted = request.args.get("ticket", type=id_value)
         open_ids = [o.ticket.id for o in offers if not o.full]
         if wanted in {o.ticket.id for o in offers}:
             form.ticket_type.data = wanted
@@ -125,7 +126,7 @@ def _filters() -> dict:
     status = request.args.get("status", "")
     return {
         "status": status if status in catalogue.STATUSES else None,
-        "ticket_type_id": request.args.get("ticket", type=int),
+        "ticket_type_id": request.args.get("ticket", type=id_value),
         "q": request.args.get("q", "")[:100],
     }
 
@@ -136,7 +137,7 @@ def manage():
     """The organiser's list of registrations, filtered."""
     filters = _filters()
     page = pages.list_registrations(
-        db(), g.edition.id, page=request.args.get("page", 1, type=int), **filters
+        db(), g.edition.id, page=request.args.get("page", 1, type=page_value), **filters
     )
     return render_template(
         "registration/manage.html",
@@ -147,7 +148,7 @@ def manage():
     )
 
 
-@bp.post("/manage/<int:registration_id>/cancel")
+@bp.post("/manage/<id:registration_id>/cancel")
 @organiser_required
 def manage_cancel(registration_id: int):
     """Cancel someone's registration."""
@@ -181,6 +182,8 @@ def export():
 @organiser_required
 def import_csv():
     """Import delegates from a CSV file: all rows or none."""
+    if request.args.get("template"):
+        return csv_download(csv.import_template(), "delegates-template.csv")
     form = ImportForm()
     result = None
     file_error = None
@@ -243,7 +246,7 @@ def ticket_new():
     return render_template("registration/ticket_form.html", form=form, ticket=None)
 
 
-@bp.route("/manage/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/tickets/<id:ticket_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def ticket_edit(ticket_id: int):
     """Change a ticket type; a larger capacity moves people up from the waitlist."""

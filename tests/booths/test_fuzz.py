@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from techfest.booths.models import Booth
+from techfest.core.csvio import decode_csv
 
 BASE = "/2025/booths"
 FIELDS = ("code", "zone_id", "size", "price_vnd", "x", "y", "w", "h")
@@ -139,7 +140,8 @@ def csv_files(draw) -> bytes:
 
 
 def parsed_rows(raw: bytes) -> dict[str, tuple]:
-    text = raw.decode("utf-8-sig")
+    # read as the importer reads it: UTF-8 with or without BOM, and UTF-16 too
+    text = decode_csv(raw).removeprefix("\ufeff")
     lines = text.split("\n")
     result = {}
     for line in lines[1:]:

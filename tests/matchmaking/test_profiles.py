@@ -1,3 +1,4 @@
+import pytest
 from sqlmodel import select
 
 from techfest.matchmaking.models import InvestorProfile, StartupProfile, Unavailability
@@ -153,3 +154,23 @@ def test_delegate_cannot_open_matchmaking(client, auth, session, world):
     auth.login(delegate.email)
 
     assert client.get(url(world, "/profile")).status_code == 403
+
+
+@pytest.mark.both_databases
+def test_investment_sizes_beyond_32_bits_are_stored_and_beyond_64_refused(
+    client, auth, session, world
+):
+    investor = world.investors[0]
+    auth.login(world.users[investor.id].email)
+    data = {"ticket_min_usd": "3000000000", "ticket_max_usd": "9000000000", "max_meetings": "5"}
+
+    assert client.post(url(world, "/profile"), data=data).status_code == 302
+    session.expire_all()
+    profile = session.exec(
+        select(InvestorProfile).where(InvestorProfile.organisation_id == investor.id)
+    ).one()
+    assert (profile.ticket_min_usd, profile.ticket_max_usd) == (3_000_000_000, 9_000_000_000)
+
+    response = client.post(url(world, "/profile"), data={**data, "ticket_max_usd": str(2**63)})
+    assert response.status_code == 200
+    assert str(2**63) in response.get_data(as_text=True)

@@ -363,7 +363,7 @@ def test_csv_import_with_any_bad_row_imports_nothing_and_lists_each_error(client
 
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Chưa nhập dòng nào: phát hiện 10 lỗi." in page
+    assert "Không có gì được nhập: 10 lỗi trong 4 dòng." in page
     for text in (
         "Trường này là bắt buộc.",
         "Nhập ngày theo dạng YYYY-MM-DD.",
@@ -413,12 +413,12 @@ def test_csv_import_of_unreadable_file_reports_it(client, auth, session):
 
     response = client.post(
         "/2025/programme/manage/import",
-        data={"file": (io.BytesIO(b"\xff\xfe\x00bad"), "x.csv")},
+        data={"file": (io.BytesIO(b"code\x81\x8d\n"), "x.csv")},
         content_type="multipart/form-data",
     )
 
     assert response.status_code == 422
-    assert "Tệp không phải văn bản UTF-8." in response.get_data(as_text=True)
+    assert "Không nhận ra bảng mã của tệp." in response.get_data(as_text=True)
 
 
 def test_csv_import_via_command_line(app, session, tmp_path):

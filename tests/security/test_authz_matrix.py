@@ -112,6 +112,7 @@ MATRIX: dict[str, Door] = {
     "auth.reset_request": door(PUBLIC),
     "auth.signup": door(PUBLIC),
     "core.healthz": door(PUBLIC),
+    "core.confirm_mail": door(PUBLIC, token=fixed("not-a-valid-token")),
     "core.index": door(PUBLIC),
     "core.set_language": door(PUBLIC, code=fixed("en")),
     "static": door(PUBLIC, filename=fixed("js/app.js")),

@@ -21,7 +21,7 @@ def fill_url(rule, year: int) -> str:
             return str(year)
         if converter == "any":
             return args.split(",")[0].strip(" '\"")
-        return "1" if converter in ("int", "float") else "x"
+        return "1" if converter in ("id", "int", "float") else "x"
 
     return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", value, rule.rule)
 
