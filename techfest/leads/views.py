@@ -25,7 +25,7 @@ from techfest.db import db, now_utc
 from techfest.leads import services
 from techfest.leads.forms import LeadForm, SharingForm
 
-bp = scope_to_edition(Blueprint("leads", __name__, url_prefix="/<int:year>/leads"))
+bp = scope_to_edition(Blueprint("leads", __name__, url_prefix="/<id:year>/leads"))
 
 startup_required = role_required("startup")
 
@@ -47,14 +47,14 @@ def token():
     return jsonify(csrf_token=generate_csrf())
 
 
-@bp.get("/booths/<int:booth_id>/scan")
+@bp.get("/booths/<id:booth_id>/scan")
 @startup_required
 def scan_page(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
     return render_template("leads/scan.html", booth=booth)
 
 
-@bp.post("/booths/<int:booth_id>/scan")
+@bp.post("/booths/<id:booth_id>/scan")
 @startup_required
 def scan(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
@@ -84,7 +84,7 @@ def scan(booth_id: int):
     return jsonify(body)
 
 
-@bp.get("/booths/<int:booth_id>")
+@bp.get("/booths/<id:booth_id>")
 @startup_required
 def booth_leads(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
@@ -95,7 +95,7 @@ def booth_leads(booth_id: int):
     )
 
 
-@bp.get("/booths/<int:booth_id>/leads.csv")
+@bp.get("/booths/<id:booth_id>/leads.csv")
 @startup_required
 def export_csv(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
@@ -108,7 +108,7 @@ def export_csv(booth_id: int):
     )
 
 
-@bp.route("/<int:lead_id>", methods=["GET", "POST"])
+@bp.route("/<id:lead_id>", methods=["GET", "POST"])
 @startup_required
 def lead(lead_id: int):
     found = services.lead_for_staff(db(), g.edition, current_user, lead_id)
@@ -135,7 +135,7 @@ def lead(lead_id: int):
     )
 
 
-@bp.post("/<int:lead_id>/ask")
+@bp.post("/<id:lead_id>/ask")
 @startup_required
 def ask_contact(lead_id: int):
     found = services.lead_for_staff(db(), g.edition, current_user, lead_id)
@@ -176,7 +176,7 @@ def set_sharing():
     )
 
 
-@bp.post("/shared/<int:lead_id>/<any(accept, decline):answer>")
+@bp.post("/shared/<id:lead_id>/<any(accept, decline):answer>")
 @login_required
 def answer(lead_id: int, answer: str):
     accept = answer == "accept"

@@ -15,7 +15,7 @@ from techfest.db import db
 from techfest.payments import invoices, orders, pages, reconcile
 from techfest.payments.forms import MatchForm, RefundForm, SettingsForm, StatementForm
 
-bp = scope_to_edition(Blueprint("payments", __name__, url_prefix="/<int:year>/payments"))
+bp = scope_to_edition(Blueprint("payments", __name__, url_prefix="/<id:year>/payments"))
 
 
 @bp.get("/")
@@ -26,7 +26,7 @@ def index():
     return render_template("payments/mine.html", orders=found)
 
 
-@bp.get("/orders/<int:order_id>")
+@bp.get("/orders/<id:order_id>")
 @login_required
 def order(order_id: int):
     """Pay an order: the VietQR code, the account, the amount and the reference."""
@@ -34,7 +34,7 @@ def order(order_id: int):
     return render_template("payments/order.html", page=pages.payment_page(db(), found))
 
 
-@bp.get("/orders/<int:order_id>/receipt.pdf")
+@bp.get("/orders/<id:order_id>/receipt.pdf")
 @login_required
 def receipt(order_id: int):
     """The receipt of a paid order, as PDF."""
@@ -93,7 +93,7 @@ def einvoice_csv():
     )
 
 
-@bp.post("/manage/orders/<int:order_id>/cancel")
+@bp.post("/manage/orders/<id:order_id>/cancel")
 @organiser_required
 def cancel(order_id: int):
     """Cancel an order: its place goes back; money paid is owed back."""
@@ -104,7 +104,7 @@ def cancel(order_id: int):
     )
 
 
-@bp.post("/manage/orders/<int:order_id>/refunded")
+@bp.post("/manage/orders/<id:order_id>/refunded")
 @organiser_required
 def refunded(order_id: int):
     """Record that the money owed back was sent."""
@@ -169,7 +169,7 @@ def review():
     )
 
 
-@bp.post("/manage/review/<int:line_id>/match")
+@bp.post("/manage/review/<id:line_id>/match")
 @organiser_required
 def match(line_id: int):
     """Say which order a bank line pays."""
@@ -188,7 +188,7 @@ def match(line_id: int):
     return redirect(url_for("payments.review"))
 
 
-@bp.post("/manage/review/<int:line_id>/ignore")
+@bp.post("/manage/review/<id:line_id>/ignore")
 @organiser_required
 def ignore(line_id: int):
     """Set a bank line aside: it is no payment for an order."""
