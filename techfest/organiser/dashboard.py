@@ -20,11 +20,12 @@ from techfest.booths.models import Booth, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import Edition
 from techfest.db import now_utc
-from techfest.i18n import pick
+from techfest.i18n import lang, pick
 from techfest.leads import services as leads
 from techfest.matchmaking.models import SCHEDULED, Meeting, MeetingRequest, StartupProfile
 from techfest.organiser import charts
 from techfest.organiser.charts import Series
+from techfest.payments.pages import money_by_item
 from techfest.programme.models import ProgrammeSession, SessionSignup
 from techfest.registration.models import Registration, TicketType
 
@@ -390,6 +391,30 @@ def leads_per_booth(session: Session, edition: Edition) -> Figure:
     return figure
 
 
+def payments_per_item(session: Session, edition: Edition) -> Figure:
+    """Money received and still awaited per ticket type and booth, in đồng."""
+    figure = Figure(
+        "payments",
+        _("Payments per ticket type and booth"),
+        ["item", "paid_vnd", "outstanding_vnd"],
+        [_("Ticket type or booth"), _("Received (₫)"), _("Awaited (₫)")],
+    )
+    rows = money_by_item(session, edition.id)
+    figure.rows = [
+        [(en if lang() == "en" else vi) or vi or en, paid, due] for _kind, vi, en, paid, due in rows
+    ]
+    figure.chart = charts.bar_chart(
+        figure.title,
+        [r[0] for r in figure.rows],
+        [
+            Series(_("Money received"), [r[1] for r in figure.rows]),
+            Series(_("Money awaited"), [r[2] for r in figure.rows]),
+        ],
+        stacked=True,
+    )
+    return figure
+
+
 FIGURES: dict[str, Callable[[Session, Edition], Figure]] = {
     "registrations": registrations_over_time,
     "tickets": ticket_types_filled,
@@ -400,6 +425,7 @@ FIGURES: dict[str, Callable[[Session, Edition], Figure]] = {
     "arrivals": arrivals,
     "leads-per-zone": leads_per_zone,
     "leads-per-booth": leads_per_booth,
+    "payments": payments_per_item,
 }
 
 

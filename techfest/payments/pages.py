@@ -135,12 +135,13 @@ def list_orders(
         ).where(PaymentOrder.edition_id == edition_id)
     ).one()
     return OrderList(
-        found, totals, int(paid), int(outstanding), int(due), _by_item(session, edition_id)
+        found, totals, int(paid), int(outstanding), int(due), money_by_item(session, edition_id)
     )
 
 
-def _by_item(session: Session, edition_id: int) -> list[tuple[str, str, str, int, int]]:
-    """Received and outstanding money per ticket type / booth (by what the lines say)."""
+def money_by_item(session: Session, edition_id: int) -> list[tuple[str, str, str, int, int]]:
+    """Received and outstanding money per ticket type / booth (by what the lines say):
+    (kind, name in vi, name in en, paid đồng, outstanding đồng)."""
     gross = PaymentOrderLine.unit_price_vnd * PaymentOrderLine.quantity
     rows = session.exec(
         select(

@@ -211,3 +211,19 @@ def test_import_statement_command(app, session, edition, held, tmp_path):
     assert done.output.strip() == "1 credits: 1 matched, 0 to review, 0 already imported"
     assert refused.exit_code == 2
     assert order_of_id(session, held[0].id).status == "paid"
+
+
+def test_the_dashboard_shows_money_received_and_awaited_per_ticket_type(
+    client, auth, session, organiser, held
+):
+    a = held[0]
+    auth.login(organiser.email, PASSWORD)
+    upload(client, vcb_csv(("FT009", "03/09/2025", VIP_PRICE, f"{a.reference}")))
+
+    rows = client.get("/2025/organiser/charts/payments.csv").data.decode("utf-8-sig")
+    dashboard = client.get("/2025/organiser/").get_data(as_text=True)
+
+    header, *lines = rows.splitlines()
+    assert header == "item,paid_vnd,outstanding_vnd"
+    assert [line.rsplit(",", 2)[1:] for line in lines] == [[str(VIP_PRICE), str(3 * VIP_PRICE)]]
+    assert "Tiền đã nhận và còn chờ theo loại vé và gian hàng" in dashboard
