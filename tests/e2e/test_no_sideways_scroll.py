@@ -95,5 +95,6 @@ def test_no_page_scrolls_sideways(page, live_server, viewport, role):
             scroll, width = page.evaluate(WIDTH_JS)
             if scroll > width:
                 wide.append((lang, path, scroll, page.evaluate(OFFENDERS_JS)))
+    page.goto(f"{live_server}/lang/vi?next=/2025/")  # the account keeps its last choice
     assert len(paths) >= 3
     assert wide == [], "\n".join(map(str, wide))

@@ -89,6 +89,8 @@ def test_delegate_pays_by_vietqr_and_sees_paid(page, browser, live_server, viewp
     organiser = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     office = organiser.new_page()
     log_in(office, base, "organiser@techfest.vn", PASSWORD)
+    # the account keeps the language it chose last (another test may have chosen English)
+    switch_language(office, base, "vi")
     office.goto(f"{base}/{YEAR}/payments/manage/statement")
     statement = (
         "Số tham chiếu,Ngày giao dịch,Số tiền ghi nợ,Số tiền ghi có,Mô tả\n"
