@@ -61,7 +61,13 @@ def pick(obj, field: str) -> str:
     return getattr(obj, f"{field}_{first}", "") or getattr(obj, f"{field}_{second}", "")
 
 
+def amount_vnd(amount: int | None) -> str:
+    """A sum of money in đồng, zero included ("0 ₫"): totals, payments, refunds."""
+    return "" if amount is None else f"{format_decimal(amount)} ₫"
+
+
 def money_vnd(amount: int | None) -> str:
+    """A price: zero reads as "free"."""
     if amount is None:
         return ""
     if amount == 0:
@@ -144,6 +150,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(
         vnd=money_vnd,
+        amount_vnd=amount_vnd,
         usd=money_usd,
         datetime=fmt_datetime,
         date=fmt_date,

@@ -227,3 +227,12 @@ def test_the_dashboard_shows_money_received_and_awaited_per_ticket_type(
     assert header == "item,paid_vnd,outstanding_vnd"
     assert [line.rsplit(",", 2)[1:] for line in lines] == [[str(VIP_PRICE), str(3 * VIP_PRICE)]]
     assert "Tiền đã nhận và còn chờ theo loại vé và gian hàng" in dashboard
+
+
+def test_totals_of_nothing_read_zero_dong_not_free(client, auth, session, organiser, held):
+    auth.login(organiser.email, PASSWORD)
+
+    page = client.get(URL + "/").get_data(as_text=True)
+
+    assert 'data-total="paid">0 ₫<' in page
+    assert "Miễn phí" not in page
