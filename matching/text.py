@@ -171,7 +171,8 @@ _ACCENTED_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f][^\W\d_]*")
 def syllables_in(texts: Iterable[str]) -> set[str]:
     """Folded words written with a diacritic somewhere in the texts: Vietnamese
     syllables, which on their own are part of a word, not a word ("biển" -> "bien")."""
-    found = set(_ACCENTED_WORD.findall("\n".join(texts)))
+    # A text in plain ASCII has no diacritic to find: only the others are scanned.
+    found = set(_ACCENTED_WORD.findall("\n".join(t for t in texts if not t.isascii())))
     return {_fold_word(w) for w in found if has_diacritics(w)} | set(_GLOSSARY_SYLLABLES)
 
 
