@@ -86,6 +86,7 @@ class Reasons:
         self.sector_counts = (members @ features.sector_binary).tocsr()
         self.stage_counts = np.asarray(members @ features.stage)
         self._counts: dict[tuple[str, int], dict[int, float]] = {}
+        self._ranges: dict[int, str | None] = {}
         place_index, sector_index = features.place_names.index, features.sector_names.index
         self.s_places = []
         for st in features.startups:
@@ -341,6 +342,11 @@ class Reasons:
         return None
 
     def _range(self, i_n: int) -> str | None:
+        if i_n not in self._ranges:
+            self._ranges[i_n] = self._written_range(i_n)
+        return self._ranges[i_n]
+
+    def _written_range(self, i_n: int) -> str | None:
         inv = self.f.investors[i_n]
         lo, hi = inv.ticket_min_usd, inv.ticket_max_usd
         if lo is not None and hi is not None:
