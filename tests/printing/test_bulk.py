@@ -113,7 +113,7 @@ def test_table_sheets_show_each_slot_and_the_pair(app, festival, tmp_path):
     assert result.exit_code == 0, result.output
     pages = pdf_text((tmp_path / "table-sheets-2025-vi.pdf").read_bytes())
     assert len(pages) == 2
-    assert "Bàn B01" in pages[0]
+    assert "Bàn T01" in pages[0]
     assert "13:30–13:50" in pages[0]
     assert "Công ty Cổ phần Cảng Thông Minh" in pages[0]
     assert "Quỹ Đầu tư Sóng Biển" in pages[0]
