@@ -263,6 +263,8 @@ class Rendered:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     up_to_date: bool = False
     count: int = 0
+    #: people left out: agendas with no session and no meeting get no page
+    skipped: int = 0
 
 
 def bulk_key(kind: str, option: str = "") -> str:
@@ -278,15 +280,27 @@ def render_agendas(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> Rendered:
-    """Everyone's agenda: one combined PDF and one PDF per person, in one fast pass."""
+    """Everyone's agenda: one combined PDF and one PDF per person, in one fast pass.
+
+    A person with no session and no meeting gets no page (a page saying "nothing booked"
+    for each of them would be most of the stack); `skipped` says how many were left out.
+    """
     people = data.agenda_people(session, edition, user_ids)
     if not people:
         raise NothingToPrint(_("Nobody has an agenda in this edition yet."))
     ctx = data.edition_context(session, edition, agenda_url(edition))
-    agendas = data.agendas(session, ctx, people)
+    everyone = data.agendas(session, ctx, people)
+    agendas = [a for a in everyone if a["days"]]
+    if not agendas:
+        raise NothingToPrint(_("Nobody has a session or a meeting in their agenda yet."))
     hashes = [content_hash(a) for a in agendas]
     combined_hash = hashlib.sha256("".join(hashes).encode()).hexdigest()
-    result = Rendered(kind="agendas", count=len(agendas), combined_hash=combined_hash)
+    result = Rendered(
+        kind="agendas",
+        count=len(agendas),
+        skipped=len(everyone) - len(agendas),
+        combined_hash=combined_hash,
+    )
     result.combined_filename = f"agendas-{edition.year}.pdf"
     existing = find_document(session, edition, "agendas", bulk_key("agendas"))
     stored = _stored_hashes(session, edition, "agenda")
