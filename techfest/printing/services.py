@@ -369,6 +369,46 @@ def _single(
     return result
 
 
+def _badges_html(badges: list[dict], layout: str) -> list[tuple[str, str]]:
+    """Badge sheets as HTML parts (four badges per A4 page, or one per A6)."""
+    labels = {}
+    for lang in ("vi", "en"):
+        with force_locale(lang):
+            labels[lang] = badge_role_labels()
+    per_page = 4 if layout == "a4" else 1
+    pages = [badges[i : i + per_page] for i in range(0, len(badges), per_page)]
+    # one part per 10 pages keeps layouts parallel without splitting a page
+    parts = []
+    for i in range(0, len(pages), 10):
+        group = pages[i : i + 10]
+        for page in group:
+            for badge in page:
+                badge["qr"] = data.qr_uri(badge["code"])
+                badge["role_label"] = labels[badge["lang"]][badge["role"]]
+        body = render_template(
+            "print/badges.html", pages=group, layout=layout, cutmarks=maps.cutmarks_uri()
+        )
+        parts.append((body, "vi"))
+    return parts
+
+
+@dataclass(frozen=True)
+class OneBadge:
+    """One person's badge, printed at the check-in desk."""
+
+    pdf: bytes
+    filename: str
+
+
+def badge_of(session: Session, edition: Edition, registration_id: int) -> OneBadge:
+    """The badge of one confirmed registration of this edition, on one A6 page."""
+    badges = data.badges(session, edition, [registration_id])
+    if not badges:
+        raise NothingToPrint(_("This person has no confirmed registration to print a badge for."))
+    chunk = render.render_chunk(_badges_html(badges, "a6"), split=False)
+    return OneBadge(chunk.pdf, f"badge-{edition.year}-{_slug(badges[0]['name']) or 'badge'}.pdf")
+
+
 def render_badges(
     session: Session,
     edition: Edition,
@@ -386,25 +426,7 @@ def render_badges(
         raise NothingToPrint(_("There are no confirmed registrations to print badges for."))
 
     def html() -> list[tuple[str, str]]:
-        labels = {}
-        for lang in ("vi", "en"):
-            with force_locale(lang):
-                labels[lang] = badge_role_labels()
-        per_page = 4 if layout == "a4" else 1
-        pages = [badges[i : i + per_page] for i in range(0, len(badges), per_page)]
-        # one part per 10 pages keeps layouts parallel without splitting a page
-        parts = []
-        for i in range(0, len(pages), 10):
-            group = pages[i : i + 10]
-            for page in group:
-                for badge in page:
-                    badge["qr"] = data.qr_uri(badge["code"])
-                    badge["role_label"] = labels[badge["lang"]][badge["role"]]
-            body = render_template(
-                "print/badges.html", pages=group, layout=layout, cutmarks=maps.cutmarks_uri()
-            )
-            parts.append((body, "vi"))
-        return parts
+        return _badges_html(badges, layout)
 
     return _single(
         session,
