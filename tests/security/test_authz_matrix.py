@@ -142,6 +142,7 @@ MATRIX: dict[str, Door] = {
     "booths.withdraw": owned(STARTUP, booking_id=ids("booking_startup", "booking_startup2")),
     "booths.manage": door(ORG),
     "booths.requests": door(ORG),
+    "booths.decide_many": door(ORG),
     "booths.booking": owned(ORG, booking_id=ids("booking_startup2", "booking_past")),
     "booths.decide": owned(
         ORG, booking_id=ids("booking_startup2", "booking_past"), action=fixed("approve")
