@@ -114,6 +114,9 @@ def test_table_sheets_show_each_slot_and_the_pair(app, festival, tmp_path):
     pages = pdf_text((tmp_path / "table-sheets-2025-vi.pdf").read_bytes())
     assert len(pages) == 2
     assert "Bàn T01" in pages[0]
+    # the table stands at a booth: the door sheet says which one
+    assert "tại gian A05 · Khu kết nối, dãy 1" in pages[0]
+    assert "tại gian" not in pages[1]
     assert "13:30–13:50" in pages[0]
     assert "Công ty Cổ phần Cảng Thông Minh" in pages[0]
     assert "Quỹ Đầu tư Sóng Biển" in pages[0]
