@@ -90,7 +90,7 @@ class HallMap:
 
     def base_uri(self, lang: str) -> str:
         if lang not in self._bases:
-            self._bases[lang] = _png_uri(self, lang)
+            self._bases[lang] = _cached_png_uri(self, lang)
         return self._bases[lang]
 
 
@@ -203,6 +203,21 @@ def _fitted(draw, text: str, weight: str, px: float, width: float, smallest: flo
         if draw.textlength(text, font=font) <= width or size <= smallest:
             return font
         size *= 0.9
+
+
+#: base images already drawn in this process, by what they show (an agenda downloaded
+#: on its own builds its hall map again; drawing it takes a third of a second)
+_DRAWN: dict[tuple, str] = {}
+
+
+def _cached_png_uri(hall: HallMap, lang: str) -> str:
+    key = (lang, hall.box, hall.shape, tuple(hall.booths), tuple(hall.zones))
+    key += (tuple(hall.areas), tuple(sorted(hall.tables.items())))
+    if key not in _DRAWN:
+        if len(_DRAWN) >= 8:
+            _DRAWN.clear()
+        _DRAWN[key] = _png_uri(hall, lang)
+    return _DRAWN[key]
 
 
 def _png_uri(hall: HallMap, lang: str) -> str:
