@@ -97,7 +97,9 @@ class SharedPages:
         if "_user_id" in session or "_flashes" in session:
             return None
         # anonymous: the session's language or the default, as select_locale decides
-        lang = session_language(session, self.app.config) or self.app.config["BABEL_DEFAULT_LOCALE"]
+        lang = session_language(session, self.app.config) or self.app.config[
+            "BABEL_DEFAULT_LOCALE"
+        ]
         return request.path, environ.get("QUERY_STRING", ""), lang
 
     # ------------------------------------------------------------------ serving

@@ -296,9 +296,7 @@ class RankedPair(SQLModel, table=True):
     __tablename__ = "ranked_pair"
     __table_args__ = (
         sa.UniqueConstraint(
-            "edition_id",
-            "startup_organisation_id",
-            "investor_organisation_id",
+            "edition_id", "startup_organisation_id", "investor_organisation_id",
             name="uq_ranked_pair",
         ),
         sa.Index("ix_ranked_pair_investor", "edition_id", "investor_organisation_id"),

@@ -95,11 +95,8 @@ def save_investor_profile(
     profile.locations = _tags(data.get("locations", ""))
     profile.portfolio = _lines(data.get("portfolio", ""))
     profile.max_meetings = int(data.get("max_meetings") or profile.max_meetings or 10)
-    profile.strict = [
-        name
-        for name, key in (("stages", "strict_stages"), ("ticket", "strict_ticket"))
-        if data.get(key)
-    ]
+    profile.strict = [name for name, key in (("stages", "strict_stages"),
+                                             ("ticket", "strict_ticket")) if data.get(key)]
     session.add(profile)
     session.flush()
     return profile

@@ -103,7 +103,9 @@ class RankingInputs:
     def digest(self) -> str:
         """Changes whenever anything the ranking reads changes."""
         payload = [self.startups, self.investors, self.exclude, sorted(self.outcomes.items())]
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps(payload, sort_keys=True, default=str).encode()
+        ).hexdigest()
 
 
 def ranking_inputs(session: Session, edition: Edition) -> RankingInputs:
@@ -137,9 +139,8 @@ def _labels(lang: str) -> dict[str, str]:
     return {s["slug"]: s.get(lang) or s["en"] for s in sectors()}
 
 
-def compute_ranking(
-    inputs: RankingInputs, progress: Callable[[int, str], None] | None = None
-) -> ComputedRanking:
+def compute_ranking(inputs: RankingInputs, progress: Callable[[int, str], None] | None = None
+                    ) -> ComputedRanking:
     """Rank every pair with `matching.ranking`, reasons in Vietnamese and English.
 
     A pair that nothing explains is left out, as is a pair an investor's strict
@@ -169,31 +170,21 @@ def compute_ranking(
             if key in pairs:
                 pairs[key] = (pairs[key][0], pairs[key][1], list(m.reasons))
     w = matcher.weights_
-    return ComputedRanking(
-        pairs=pairs, weights=w.standardised(), lessons=w.lessons, source=w.source
-    )
+    return ComputedRanking(pairs=pairs, weights=w.standardised(), lessons=w.lessons,
+                           source=w.source)
 
 
-def store_ranking(
-    session: Session, edition_id: int, digest: str, computed: ComputedRanking
-) -> RankingSnapshot:
+def store_ranking(session: Session, edition_id: int, digest: str,
+                  computed: ComputedRanking) -> RankingSnapshot:
     """Keep a computed ranking as the edition's, replacing the one kept before."""
     session.execute(sa.delete(RankedPair).where(RankedPair.edition_id == edition_id))
     if computed.pairs:
-        session.execute(
-            sa.insert(RankedPair),
-            [
-                {
-                    "edition_id": edition_id,
-                    "startup_organisation_id": s,
-                    "investor_organisation_id": i,
-                    "score": score,
-                    "reasons_vi": vi,
-                    "reasons_en": en,
-                }
-                for (s, i), (score, vi, en) in computed.pairs.items()
-            ],
-        )
+        session.execute(sa.insert(RankedPair), [
+            {"edition_id": edition_id, "startup_organisation_id": s,
+             "investor_organisation_id": i, "score": score, "reasons_vi": vi,
+             "reasons_en": en}
+            for (s, i), (score, vi, en) in computed.pairs.items()
+        ])
     snapshot = session.exec(
         select(RankingSnapshot).where(RankingSnapshot.edition_id == edition_id)
     ).first() or RankingSnapshot(edition_id=edition_id, digest=digest)
@@ -227,12 +218,12 @@ def ranking_state(session: Session, edition: Edition) -> RankingState:
     snapshot = session.exec(
         select(RankingSnapshot).where(RankingSnapshot.edition_id == edition.id)
     ).first()
-    return RankingState(snapshot, snapshot is not None and snapshot.digest == inputs.digest, inputs)
+    return RankingState(snapshot, snapshot is not None and snapshot.digest == inputs.digest,
+                        inputs)
 
 
-def refresh_if_stale(
-    session: Session, edition: Edition, user_id: int | None = None
-) -> tuple[Job | None, RankingState]:
+def refresh_if_stale(session: Session, edition: Edition, user_id: int | None = None
+                     ) -> tuple[Job | None, RankingState]:
     """Queue a new ranking when the kept one is out of date and none is on its way.
 
     Returns the job queued (the caller commits, then launches it) and the state seen."""
@@ -247,7 +238,8 @@ def ensure_ranking(session: Session, edition: Edition) -> RankingSnapshot | None
     state = ranking_state(session, edition)
     if state.fresh:
         return state.snapshot
-    return store_ranking(session, edition.id, state.inputs.digest, compute_ranking(state.inputs))
+    return store_ranking(session, edition.id, state.inputs.digest,
+                         compute_ranking(state.inputs))
 
 
 def rank_edition(session: Session, job: Job, progress) -> Apply:
@@ -319,14 +311,8 @@ def current_scores(session: Session, edition: Edition) -> dict[str, Scores]:
     return {lang: computed.scores(lang) for lang in ("vi", "en")}
 
 
-def kept_scores(
-    session: Session,
-    edition: Edition,
-    lang: str,
-    *,
-    startup_id: int | None = None,
-    investor_id: int | None = None,
-) -> Scores:
+def kept_scores(session: Session, edition: Edition, lang: str, *, startup_id: int | None = None,
+                investor_id: int | None = None) -> Scores:
     """The kept ranking's pairs (of one startup or one investor, if given) in `lang`."""
     query = select(RankedPair).where(RankedPair.edition_id == edition.id)
     if startup_id is not None:
@@ -334,20 +320,12 @@ def kept_scores(
     if investor_id is not None:
         query = query.where(RankedPair.investor_organisation_id == investor_id)
     at = "reasons_vi" if lang == "vi" else "reasons_en"
-    return {
-        (r.startup_organisation_id, r.investor_organisation_id): (r.score, tuple(getattr(r, at)))
-        for r in session.exec(query)
-    }
+    return {(r.startup_organisation_id, r.investor_organisation_id):
+            (r.score, tuple(getattr(r, at))) for r in session.exec(query)}
 
 
-def pair_scores(
-    session: Session,
-    edition: Edition,
-    lang: str,
-    *,
-    startup_id: int | None = None,
-    investor_id: int | None = None,
-) -> Scores:
+def pair_scores(session: Session, edition: Edition, lang: str, *,
+                startup_id: int | None = None, investor_id: int | None = None) -> Scores:
     """Pairs' scores and reasons in `lang`: the kept ranking, even a few seconds old.
 
     Before any ranking is kept (a new edition), one is computed here, once per process."""
@@ -355,14 +333,12 @@ def pair_scores(
         select(RankingSnapshot.id).where(RankingSnapshot.edition_id == edition.id)
     ).first()
     if has_kept:
-        return kept_scores(session, edition, lang, startup_id=startup_id, investor_id=investor_id)
+        return kept_scores(session, edition, lang, startup_id=startup_id,
+                           investor_id=investor_id)
     scores = _computed(ranking_inputs(session, edition)).scores(lang)
-    return {
-        pair: v
-        for pair, v in scores.items()
-        if (startup_id is None or pair[0] == startup_id)
-        and (investor_id is None or pair[1] == investor_id)
-    }
+    return {pair: v for pair, v in scores.items()
+            if (startup_id is None or pair[0] == startup_id)
+            and (investor_id is None or pair[1] == investor_id)}
 
 
 def outcomes(session: Session, edition: Edition) -> dict[tuple[int, int], float]:

@@ -70,11 +70,8 @@ def suggestions(
     edition, marked so); an investor's strict preferences leave out the startups they
     exclude.
     """
-    mine = (
-        {"startup_id": me.organisation.id}
-        if me.side == "startup"
-        else {"investor_id": me.organisation.id}
-    )
+    mine = ({"startup_id": me.organisation.id} if me.side == "startup"
+            else {"investor_id": me.organisation.id})
     scores = pair_scores(session, edition, lang, **mine)
     startups, investors = profiled_organisations(session, edition)
     others = investors if me.side == "startup" else startups

@@ -206,15 +206,8 @@ def suggestions():
     )
     pages = max(1, -(-len(items) // PER_PAGE))
     page = min(max(request.args.get("page", 1, type=page_value) or 1, 1), pages)
-    filters = {
-        k: v
-        for k, v in (
-            ("sector", sector),
-            ("stage", stage),
-            ("ticket", request.args.get("ticket", "")),
-        )
-        if v
-    }
+    filters = {k: v for k, v in (("sector", sector), ("stage", stage),
+                                 ("ticket", request.args.get("ticket", ""))) if v}
     return render_template(
         "matchmaking/suggestions.html",
         me=me,
@@ -334,7 +327,10 @@ def book(startup_id: int):
     other, other_profile = participants.other_participant(db(), g.edition, me, startup_id)
     form = BookForm()
     free = meetings_rules.bookable_slots(db(), g.edition, me, startup_id)
-    form.slot_id.choices = [SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at)) for s in free]
+    form.slot_id.choices = [
+        SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at))
+        for s in free
+    ]
     if form.validate_on_submit():
         meetings_rules.book_meeting(
             db(), g.edition, me, current_user, startup_id, form.slot_id.data
@@ -540,7 +536,8 @@ def review():
     day = review_rules.participant_day(db(), g.edition, org_id) if org_id else None
     move_form = MoveForm()
     move_form.slot_id.choices = [
-        SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at)) for s in data.slots
+        SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at))
+        for s in data.slots
     ]
     move_form.table_id.choices = [SelectChoice(t.id, t.label) for t in data.tables]
     add_form = AddMeetingForm()
