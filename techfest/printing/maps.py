@@ -279,7 +279,8 @@ def _png_uri(hall: HallMap, lang: str) -> str:
             anchor="ls",
         )
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    # a palette image: the map has a few flat colours, and each per-person PDF carries it
+    image.quantize(colors=96, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG", optimize=True)
     return render.add_asset(buffer.getvalue(), "image/png")
 
 
