@@ -199,7 +199,7 @@ def invent_edition(session: Session, delegates: int) -> int:
         MeetingTable(
             edition_id=edition.id,
             number=n,
-            label=f"B{n:02d}",
+            label=f"T{n:02d}",
             location_vi="Khu kết nối",
             location_en="Connection area",
             booth_id=booths[150 + n].id,

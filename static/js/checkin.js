@@ -20,6 +20,7 @@
     status: document.getElementById("result-status"),
     name: document.getElementById("result-name"),
     detail: document.getElementById("result-detail"),
+    badge: document.getElementById("result-badge"),
     count: document.getElementById("count"),
     recent: document.getElementById("recent"),
     manual: document.getElementById("manual"),
@@ -119,6 +120,7 @@
     var detail = ok ? [body.organisation, body.ticket].filter(Boolean).join(" · ") : "";
     if (ok && body.has_seat === false) { detail += (detail ? " · " : "") + d.msgNoSeat; }
     els.detail.textContent = detail;
+    showBadgeLink(ok ? body.badge_url : "");
     if (navigator.vibrate) { navigator.vibrate(fresh ? 80 : [60, 60, 60]); }
     if (fresh) {
       var n = parseInt(els.count.dataset.count, 10) + 1;
@@ -131,7 +133,19 @@
     els.recent.insertBefore(li, els.recent.firstChild);
     while (els.recent.children.length > 8) { els.recent.removeChild(els.recent.lastChild); }
   }
+  // after a check-in, the desk can print that person's badge (a PDF in a new tab)
+  function showBadgeLink(url) {
+    if (!els.badge) { return; }
+    if (url) {
+      els.badge.href = url;
+      els.badge.classList.remove("d-none");
+    } else {
+      els.badge.removeAttribute("href");
+      els.badge.classList.add("d-none");
+    }
+  }
   function showQueued(item) {
+    showBadgeLink("");
     els.result.className = "tf-result card tf-queued";
     els.status.textContent = d.msgQueued;
     els.name.textContent = "";

@@ -28,6 +28,12 @@
           pages.textContent = job.pages + " " + text("pages");
           result.appendChild(pages);
         }
+        if (job.skipped) {
+          var skipped = document.createElement("p");
+          skipped.className = "mt-2 mb-0 small tf-print-skipped";
+          skipped.textContent = text("skipped").replace("{n}", job.skipped);
+          result.appendChild(skipped);
+        }
       }
       return true;
     }

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from techfest.auth.models import User
 from techfest.core.models import Edition, Organisation
 from techfest.matchmaking.meetings import meetings_of_organisations
+from techfest.matchmaking.slots import table_booths
 from techfest.programme.catalogue import rooms, tz_of
 from techfest.programme.signups import sessions_of_people
 
@@ -127,20 +128,43 @@ def _meeting_items(
         if rows
         else {}
     )
+    at_booth = table_booths(session, [t for _m, _s, t in rows if t is not None])
+    phrases = at_booth_phrases() if at_booth else {"vi": "", "en": ""}
     for meeting, slot, table in rows:
+        booth = at_booth.get(table.id) if table is not None else None
         sides = (
             (meeting.startup_organisation_id, meeting.investor_organisation_id),
             (meeting.investor_organisation_id, meeting.startup_organisation_id),
         )
         for own, other in sides:
             if own in organisation_ids:
-                out[own].append(_meeting_item(meeting, slot, table, names.get(other, "")))
+                out[own].append(
+                    _meeting_item(meeting, slot, table, names.get(other, ""), booth, phrases)
+                )
     return out
 
 
-def _meeting_item(meeting, slot, table, name: str) -> AgendaItem:
+def at_booth_phrases() -> dict[str, str]:
+    """The words "at booth %(code)s" in each language (switching locale reloads catalogues)."""
+    out = {}
+    for lang in ("vi", "en"):
+        with force_locale(lang):
+            out[lang] = _("at booth %(code)s")
+    return out
+
+
+def table_place(label: str, booth_code: str | None, location: str, at_booth: str) -> str:
+    """Where a meeting table is, as people read it: "T05 · tại gian B12 · Khu kết nối"."""
+    parts = [label, at_booth % {"code": booth_code} if booth_code else "", location]
+    return " · ".join(p for p in parts if p)
+
+
+def _meeting_item(
+    meeting, slot, table, name: str, booth_code: str | None, phrases: dict[str, str]
+) -> AgendaItem:
     """A meeting (with its slot and table, from matchmaking) as an agenda entry."""
     label = table.label if table else ""
+    where_vi, where_en = (table.location_vi, table.location_en) if table else ("", "")
     return AgendaItem(
         kind="meeting",
         starts_at=slot.starts_at,
@@ -148,12 +172,13 @@ def _meeting_item(meeting, slot, table, name: str) -> AgendaItem:
         uid=f"meeting-{meeting.id}",
         title_vi=f"Gặp gỡ: {name}",
         title_en=f"Meeting: {name}",
-        location_vi=", ".join(p for p in (label, table.location_vi if table else "") if p),
-        location_en=", ".join(p for p in (label, table.location_en if table else "") if p),
+        location_vi=table_place(label, booth_code, where_vi, phrases["vi"]),
+        location_en=table_place(label, booth_code, where_en, phrases["en"]),
         status=meeting.status,
         meeting=meeting,
         table=table,
         counterpart=name,
+        extra={"booth": booth_code} if booth_code else {},
         description_vi="; ".join(meeting.reasons_vi or []),
         description_en="; ".join(meeting.reasons_en or []),
     )

@@ -205,6 +205,9 @@ def _decide(
     reason: str,
 ) -> BoothBooking:
     now = now_utc()
+    if status == "approved":
+        # the organisation first, as a request locks it: its allowance is counted below
+        _lock_organisation_of(session, edition, booking_id)
     booking = _locked_booking(session, edition, booking_id)
     current = effective_status(booking, now)
     if status in ("approved", "rejected") and current != "pending":
@@ -215,6 +218,16 @@ def _decide(
         booth = session.get(Booth, booking.booth_id)
         if booth.status == "blocked":
             raise BoothError(_l("Unblock booth %(code)s before approving it.", code=booth.code))
+        limit = booth_limit(session, edition, booking.organisation_id)
+        if _approved_count(session, edition, booking.organisation_id, booking.id) >= limit:
+            raise BoothError(
+                _l(
+                    "This startup already holds %(n)s approved booth(s), its allowance. "
+                    "Raise its allowance in the settings before approving booth %(code)s.",
+                    n=limit,
+                    code=booth.code,
+                )
+            )
     booking.status = status
     booking.decided_at = now
     booking.decided_by_id = organiser.id
@@ -240,6 +253,32 @@ def _decide(
     if status == "cancelled":
         announce(session, CANCELLED, booking=booking, by_user_id=organiser.id)
     return booking
+
+
+def _lock_organisation_of(session: Session, edition: Edition, booking_id: int) -> None:
+    org_id = session.exec(
+        select(BoothBooking.organisation_id)
+        .join(Booth, Booth.id == BoothBooking.booth_id)
+        .where(BoothBooking.id == booking_id, Booth.edition_id == edition.id)
+    ).first()
+    if org_id is not None:
+        session.exec(select(Organisation.id).where(Organisation.id == org_id).with_for_update())
+
+
+def _approved_count(
+    session: Session, edition: Edition, organisation_id: int, other_than: int
+) -> int:
+    """Approved booths of the organisation in the edition, besides booking `other_than`."""
+    return session.exec(
+        select(sa.func.count(BoothBooking.id))
+        .join(Booth, Booth.id == BoothBooking.booth_id)
+        .where(
+            Booth.edition_id == edition.id,
+            BoothBooking.organisation_id == organisation_id,
+            BoothBooking.status == "approved",
+            BoothBooking.id != other_than,
+        )
+    ).one()
 
 
 def booking_by_id(session: Session, booking_id: int) -> BoothBooking | None:
@@ -305,3 +344,66 @@ def cancel_booking(
     if not reason.strip():
         raise BoothError(_l("Give the startup a reason for the cancellation."), field="reason")
     return _decide(session, edition, booking_id, organiser, "cancelled", reason)
+
+
+#: the most requests one bulk decision takes (a page of the organiser's list)
+MAX_BULK = 200
+BULK_ACTIONS = ("approve", "reject")
+
+
+def decide_many(
+    session: Session,
+    edition: Edition,
+    booking_ids: list[int],
+    organiser: User,
+    action: str,
+    reason: str = "",
+) -> list[BoothBooking]:
+    """Approve or reject several requests at once: every one of them, or none.
+
+    Each goes through the rules of a single decision (still pending, booth not blocked,
+    the startup's allowance counted with the approvals made before it in the same batch),
+    in one transaction: the first refusal undoes the batch and says which booth it was.
+    """
+    ids = sorted(set(booking_ids))
+    if not ids:
+        raise BoothError(_l("Choose at least one request."), field="bookings")
+    if len(ids) > MAX_BULK:
+        raise BoothError(
+            _l("Choose at most %(n)s requests at a time.", n=MAX_BULK), field="bookings"
+        )
+    if action not in BULK_ACTIONS:
+        raise BoothError(_l("Choose approve or reject."), field="action")
+    if action == "reject" and not reason.strip():
+        raise BoothError(_l("Give the startups a reason for the rejection."), field="reason")
+    decided = []
+    with session.begin_nested():
+        for booking_id in ids:
+            try:
+                if action == "approve":
+                    decided.append(approve_booking(session, edition, booking_id, organiser, reason))
+                else:
+                    decided.append(reject_booking(session, edition, booking_id, organiser, reason))
+            except BoothError as exc:
+                if exc.not_found:
+                    raise
+                code = _booth_code_of(session, booking_id)
+                raise BoothError(
+                    _l(
+                        "Nothing was changed. Booth %(code)s: %(reason)s",
+                        code=code,
+                        reason=exc.message,
+                    )
+                ) from exc
+    return decided
+
+
+def _booth_code_of(session: Session, booking_id: int) -> str:
+    return (
+        session.exec(
+            select(Booth.code)
+            .join(BoothBooking, BoothBooking.booth_id == Booth.id)
+            .where(BoothBooking.id == booking_id)
+        ).first()
+        or "?"
+    )

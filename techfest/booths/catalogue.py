@@ -82,6 +82,13 @@ def effective_status(booking: BoothBooking, now: datetime) -> str:
     return booking.status
 
 
+def booth_codes(session: Session, booth_ids) -> dict[int, str]:
+    """The code of each of these booths, by id."""
+    if not booth_ids:
+        return {}
+    return dict(session.exec(select(Booth.id, Booth.code).where(Booth.id.in_(booth_ids))).all())
+
+
 def booths_held_by(session: Session, edition: Edition, organisation_id: int) -> list[Booth]:
     """The edition's booths the organisation holds (an approved booking), by code."""
     return list(

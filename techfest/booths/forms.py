@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import Field, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
@@ -19,6 +19,7 @@ from techfest.booths.availability import HALL_HEIGHT, HALL_WIDTH
 from techfest.booths.catalogue import MAX_PRICE_VND
 from techfest.booths.editing import MAX_BOOTHS_LIMIT, MAX_HOLD_HOURS
 from techfest.core.forms import TranslatedForm
+from techfest.core.inputs import id_value
 from techfest.i18n import pick
 
 REQUIRED = _l("This field is required.")
@@ -165,3 +166,44 @@ class AllowanceForm(TranslatedForm):
 
     def set_organisations(self, organisations) -> None:
         self.organisation_id.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
+
+
+class IdListField(Field):
+    """Ids ticked in a list (checkboxes sharing one name); anything else is refused."""
+
+    widget = None  # the list's template draws one checkbox per row
+
+    def process_formdata(self, valuelist):
+        self.data = []
+        for raw in valuelist:
+            try:
+                self.data.append(id_value(raw))
+            except (TypeError, ValueError):
+                self.data = []
+                raise ValueError(_l("Choose requests from the list.")) from None
+
+    def _value(self):
+        return ""
+
+
+class BulkDecisionForm(TranslatedForm):
+    """Approve or reject the requests ticked in the organiser's list, in one go."""
+
+    bookings = IdListField(_l("Requests"))
+    action = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("approve", _l("Approve the selected requests")),
+            SelectChoice("reject", _l("Reject the selected requests")),
+        ],
+        validators=[InputRequired(message=CHOOSE)],
+    )
+    reason = TextAreaField(
+        _l("Reason (sent to each startup; needed to reject)"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("At most 1000 characters.")),
+            no_control_characters,
+        ],
+        render_kw={"rows": 2},
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from techfest.booths import booking as bookings
@@ -14,6 +15,7 @@ from techfest.booths.editing import BoothData
 from techfest.booths.forms import (
     AllowanceForm,
     BoothForm,
+    BulkDecisionForm,
     ImportForm,
     ReasonForm,
     SettingsForm,
@@ -132,13 +134,7 @@ def withdraw(booking_id: int):
 # --- organisers ----------------------------------------------------------------------------
 
 
-@bp.get("/manage/requests")
-@organiser_required
-def requests():
-    """The organiser's booth requests, by status."""
-    status = request.args.get("status", "pending")
-    if status not in catalogue.BOOKING_STATUSES:
-        status = "pending"
+def _requests_page(status: str, bulk: BulkDecisionForm | None = None, code: int = 200):
     rows = pages.bookings_by_status(db(), g.edition, status)
     counts = pages.status_counts(db(), g.edition)
     return render_template(
@@ -147,7 +143,53 @@ def requests():
         status=status,
         counts=counts,
         statuses=catalogue.BOOKING_STATUSES,
-    )
+        bulk=bulk or BulkDecisionForm(formdata=None),
+        ticked=set(bulk.bookings.data or []) if bulk else set(),
+    ), code
+
+
+@bp.get("/manage/requests")
+@organiser_required
+def requests():
+    """The organiser's booth requests, by status."""
+    status = request.args.get("status", "pending")
+    if status not in catalogue.BOOKING_STATUSES:
+        status = "pending"
+    return _requests_page(status)
+
+
+@bp.post("/manage/requests/decide")
+@organiser_required
+def decide_many():
+    """Approve or reject the ticked pending requests together: all of them or none."""
+    form = BulkDecisionForm()
+    if form.validate_on_submit():
+        with refused_on(form, default="bookings"):
+            decided = bookings.decide_many(
+                db(),
+                g.edition,
+                form.bookings.data or [],
+                current_user,
+                form.action.data,
+                form.reason.data or "",
+            )
+            db().commit()
+            n = len(decided)
+            if form.action.data == "approve":
+                done = ngettext(
+                    "%(num)s request approved; the startup was told by email.",
+                    "%(num)s requests approved; each startup was told by email.",
+                    n,
+                )
+            else:
+                done = ngettext(
+                    "%(num)s request rejected; the startup was told by email.",
+                    "%(num)s requests rejected; each startup was told by email.",
+                    n,
+                )
+            flash(done, "success")
+            return redirect(url_for("booths.requests", status="pending"))
+    return _requests_page("pending", form, 422)
 
 
 @bp.get("/manage/requests/<id:booking_id>")

@@ -88,7 +88,10 @@ def scan():
     except services.CheckInError as exc:
         return _error(exc)
     db().commit()
-    return jsonify(result.as_json(lang()))
+    answer = result.as_json(lang())
+    # the badge prints in the printing domain; the kiosk only links to it
+    answer["badge_url"] = url_for("printing.badge", registration_id=result.registration_id)
+    return jsonify(answer)
 
 
 @bp.get("/search")

@@ -30,6 +30,7 @@ from techfest.matchmaking.models import (
     MeetingSlot,
     MeetingTable,
     StartupProfile,
+    table_code,
 )
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
 from techfest.registration.models import Registration, TicketType
@@ -510,7 +511,7 @@ def _meeting_grid(session, edition, event, tz, rooms):
             MeetingTable(
                 edition_id=edition.id,
                 number=n,
-                label=f"B{n:02d}",
+                label=table_code(n),
                 location_vi=f"{where_vi}, dãy {row + 1}",
                 location_en=f"{where_en}, row {row + 1}",
                 x=col,
@@ -537,7 +538,7 @@ def _past_meetings(session, edition, startups, investors, tz):
         slots.append(slot)
     tables = []
     for n in range(1, 6):
-        table = MeetingTable(edition_id=edition.id, number=n, label=f"B{n:02d}")
+        table = MeetingTable(edition_id=edition.id, number=n, label=table_code(n))
         session.add(table)
         tables.append(table)
     session.flush()

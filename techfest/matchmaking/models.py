@@ -110,17 +110,25 @@ class MeetingSlot(SQLModel, table=True):
     ends_at: datetime = utc_field()
 
 
+def table_code(number: int) -> str:
+    """A meeting table's code: "T05". Booths are coded by zone ("B05"), so a table never
+    shares a booth's code and nobody walks to booth B05 for a meeting at table 5."""
+    return f"T{number:02d}"
+
+
 class MeetingTable(SQLModel, table=True):
     __tablename__ = "meeting_table"
     __table_args__ = (sa.UniqueConstraint("edition_id", "number", name="uq_meeting_table_number"),)
     id: int | None = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="edition.id", index=True)
     number: int
+    #: the code people see ("T05", see `table_code`)
     label: str
     location_vi: str = ""
     location_en: str = ""
     #: a table placed at a booth keeps walking short
     booth_id: int | None = Field(default=None, foreign_key="booth.id")
+    #: column and row of a table in the hall's meeting area (not at a booth)
     x: int | None = None
     y: int | None = None
 

@@ -18,6 +18,7 @@ from techfest.matchmaking.models import (
     MeetingSlot,
     MeetingTable,
     Unavailability,
+    table_code,
 )
 
 
@@ -41,6 +42,14 @@ def tables(session: Session, edition: Edition) -> list[MeetingTable]:
             .order_by(MeetingTable.number)
         )
     )
+
+
+def table_booths(session: Session, tables: list[MeetingTable]) -> dict[int, str]:
+    """The code of the booth each table stands at, by table id (tables at no booth left out)."""
+    from techfest.booths.catalogue import booth_codes
+
+    codes = booth_codes(session, {t.booth_id for t in tables if t.booth_id is not None})
+    return {t.id: codes[t.booth_id] for t in tables if t.booth_id in codes}
 
 
 def add_slots(
@@ -159,7 +168,7 @@ def add_tables(
         table = MeetingTable(
             edition_id=edition.id,
             number=n,
-            label=f"B{n:02d}",
+            label=table_code(n),
             location_vi=location_vi.strip(),
             location_en=location_en.strip(),
             booth_id=booth_id,

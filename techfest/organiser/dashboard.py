@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlmodel import Session, func, select
@@ -58,6 +59,12 @@ class Summary:
     open_data_requests: int
 
 
+def _day(day: date) -> str:
+    """A chart's date, with its year, as the reader's language writes it: "9/10/2025",
+    "9 Oct 2025" (an axis has no room for the weekday or the month's full name)."""
+    return format_date(day, "d/M/y" if lang() == "vi" else "d MMM y")
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
@@ -83,7 +90,7 @@ def registrations_over_time(session: Session, edition: Edition) -> Figure:
             total += per_day.get(day, 0)
             figure.rows.append([day.isoformat(), per_day.get(day, 0), total])
             day += timedelta(days=1)
-    labels = [date.fromisoformat(r[0]).strftime("%d/%m") for r in figure.rows]
+    labels = [_day(date.fromisoformat(r[0])) for r in figure.rows]
     figure.chart = charts.line_chart(figure.title, labels, [r[2] for r in figure.rows])
     return figure
 
@@ -351,7 +358,7 @@ def arrivals(session: Session, edition: Edition) -> Figure:
         [_("Hour"), _("Check-ins")],
     )
     figure.rows = [[hour, per_hour[hour]] for hour in sorted(per_hour)]
-    labels = [r[0][8:10] + "/" + r[0][5:7] + " " + r[0][11:] for r in figure.rows]
+    labels = [f"{_day(date.fromisoformat(r[0][:10]))} {r[0][11:]}" for r in figure.rows]
     figure.chart = charts.bar_chart(
         figure.title, labels, [Series(_("Check-ins"), [r[1] for r in figure.rows])]
     )

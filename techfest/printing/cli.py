@@ -89,8 +89,9 @@ def _run(
         elif per_person and rendered.up_to_date and kind == "agendas":
             written += _write_stored_agendas(session, edition, target / kind)
     state = "unchanged since the last print" if rendered.up_to_date else "rendered"
+    skipped = f" ({rendered.skipped} with nothing booked left out)" if rendered.skipped else ""
     click.echo(
-        f"{doc.filename}: {doc.pages} pages, {rendered.count} {kind}, {state}; "
+        f"{doc.filename}: {doc.pages} pages, {rendered.count} {kind}{skipped}, {state}; "
         f"{written} file(s) in {target}."
     )
 

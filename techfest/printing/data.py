@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,9 +23,11 @@ from techfest.agenda import services as agenda_services
 from techfest.agenda.services import Attendee
 from techfest.auth.models import User
 from techfest.booths.models import Booth, BoothBooking, Zone
+from techfest.booths.pages import hall_areas
 from techfest.core.models import Edition, EditionRole, Organisation
 from techfest.matchmaking.meetings import meetings_of_organisations
 from techfest.matchmaking.slots import slots as meeting_slots
+from techfest.matchmaking.slots import table_booths
 from techfest.matchmaking.slots import tables as meeting_tables
 from techfest.printing import maps, render
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
@@ -231,15 +233,42 @@ class EditionContext:
     edition: Edition
     hall: maps.HallMap | None
     booth_rects: dict[int, maps.Rect]
-    booth_of_org: dict[int, maps.Rect]
+    #: every booth each organisation holds (approved), in booking order
+    booths_of_org: dict[int, list[maps.Rect]]
+    #: where each meeting table is drawn: its booth, or its square in the meeting area
+    table_rects: dict[int, maps.Rect]
+    #: the code of the booth each table stands at, by table id
+    table_booths: dict[int, str]
     agenda_url: str
+    #: "at booth %(code)s" in each language
+    at_booth: dict[str, str] = field(default_factory=dict)
+
+
+def _zone_labels(zones: dict[int, Zone], booths: list[Booth]) -> list[maps.ZoneLabel]:
+    """Each zone's name at the top left of its booths."""
+    extent: dict[int, list[int]] = {}
+    for b in booths:
+        box = extent.setdefault(b.zone_id, [b.x, b.y, b.x + b.w])
+        box[0], box[1], box[2] = min(box[0], b.x), min(box[1], b.y), max(box[2], b.x + b.w)
+    return [
+        maps.ZoneLabel(
+            zones[zid].name_vi, zones[zid].name_en, zones[zid].color, x0, y0, max(x1 - x0, 60)
+        )
+        for zid, (x0, y0, x1) in sorted(extent.items(), key=lambda kv: zones[kv[0]].code)
+        if zid in zones
+    ]
 
 
 def edition_context(session: Session, edition: Edition, agenda_url: str) -> EditionContext:
-    zones = {z.id: z.color for z in session.exec(select(Zone).where(Zone.edition_id == edition.id))}
-    booths = session.exec(select(Booth).where(Booth.edition_id == edition.id)).all()
+    zones = {z.id: z for z in session.exec(select(Zone).where(Zone.edition_id == edition.id))}
+    booths = session.exec(
+        select(Booth).where(Booth.edition_id == edition.id).order_by(col(Booth.code))
+    ).all()
     rects = {
-        b.id: maps.Rect(b.code, b.x, b.y, b.w, b.h, zones.get(b.zone_id, "#dfe6ec")) for b in booths
+        b.id: maps.Rect(
+            b.code, b.x, b.y, b.w, b.h, zones[b.zone_id].color if b.zone_id in zones else "#dfe6ec"
+        )
+        for b in booths
     }
     booked = session.exec(
         select(BoothBooking.organisation_id, BoothBooking.booth_id)
@@ -247,15 +276,34 @@ def edition_context(session: Session, edition: Edition, agenda_url: str) -> Edit
         .where(Booth.edition_id == edition.id, BoothBooking.status == "approved")
         .order_by(col(BoothBooking.id))
     ).all()
-    booth_of_org: dict[int, maps.Rect] = {}
+    booths_of_org: dict[int, list[maps.Rect]] = defaultdict(list)
     for org_id, booth_id in booked:
-        booth_of_org.setdefault(org_id, rects[booth_id])
+        booths_of_org[org_id].append(rects[booth_id])
+    tables = meeting_tables(session, edition)
+    areas = (
+        [maps.Area(a.code, a.name_vi, a.name_en, a.x, a.y, a.w, a.h) for a in hall_areas()]
+        if booths
+        else []
+    )
+    meeting_area = next((a for a in areas if a.code == maps.MEETING_AREA), None)
+    table_rects = {t.id: rects[t.booth_id] for t in tables if t.booth_id in rects}
+    drawn = (
+        maps.place_tables(
+            meeting_area, [(t.id, t.x, t.y) for t in tables if t.id not in table_rects]
+        )
+        if meeting_area is not None
+        else {}
+    )
+    table_rects.update(drawn)
     return EditionContext(
         edition=edition,
-        hall=maps.build_map(list(rects.values())),
+        hall=maps.build_map(list(rects.values()), _zone_labels(zones, booths), areas, drawn),
         booth_rects=rects,
-        booth_of_org=booth_of_org,
+        booths_of_org=dict(booths_of_org),
+        table_rects=table_rects,
+        table_booths={t.id: rects[t.booth_id].code for t in tables if t.booth_id in rects},
         agenda_url=agenda_url,
+        at_booth=agenda_services.at_booth_phrases(),
     )
 
 
@@ -303,10 +351,10 @@ def agendas(session: Session, ctx: EditionContext, people: list[Person]) -> list
     for person in people:
         lang = person.lang
         items: list[tuple[datetime, dict]] = []
-        tables: list[maps.Rect] = []
-        table_labels: list[str] = []
+        marks: list[maps.Mark] = []
+        tables: list[dict] = []
         for entry in items_of[person.user_id]:
-            if entry.kind == "session" and entry.status == "seated":
+            if entry.kind == "session" and entry.status in ("seated", "waitlisted"):
                 ps, room = entry.session, entry.room
                 items.append(
                     (
@@ -319,6 +367,9 @@ def agendas(session: Session, ctx: EditionContext, people: list[Person]) -> list
                             "where": pick(room, "name", lang) if room else "",
                             "where_sub": pick(room, "location", lang) if room else "",
                             "reason": "",
+                            "waitlist": entry.waitlist_position or 0
+                            if entry.status == "waitlisted"
+                            else None,
                         },
                     )
                 )
@@ -334,6 +385,7 @@ def agendas(session: Session, ctx: EditionContext, people: list[Person]) -> list
             reasons = (meeting.reasons_en if lang == "en" else meeting.reasons_vi) or (
                 meeting.reasons_vi if lang == "en" else meeting.reasons_en
             )
+            booth_code = ctx.table_booths.get(table.id) if table is not None else None
             items.append(
                 (
                     entry.starts_at,
@@ -343,16 +395,21 @@ def agendas(session: Session, ctx: EditionContext, people: list[Person]) -> list
                         "title": entry.counterpart,
                         "sub": contact or "",
                         "where": table.label if table else "",
-                        "where_sub": pick(table, "location", lang) if table else "",
+                        "where_sub": agenda_services.table_place(
+                            "", booth_code, pick(table, "location", lang), ctx.at_booth[lang]
+                        )
+                        if table
+                        else "",
                         "reason": str(reasons[0]) if reasons else "",
+                        "waitlist": None,
                     },
                 )
             )
-            if table is not None:
-                if table.label not in table_labels:
-                    table_labels.append(table.label)
-                if table.booth_id in ctx.booth_rects:
-                    tables.append(ctx.booth_rects[table.booth_id])
+            rect = ctx.table_rects.get(table.id) if table is not None else None
+            if rect is not None and all(t["code"] != table.label for t in tables):
+                place = ctx.at_booth[lang] % {"code": booth_code} if booth_code else ""
+                tables.append({"code": table.label, "place": place})
+                marks.append(maps.Mark("table", rect, table.label))
         items.sort(key=lambda pair: (pair[0], pair[1]["kind"], pair[1]["title"]))
         days: list[dict] = []
         for when, item in items:
@@ -360,15 +417,20 @@ def agendas(session: Session, ctx: EditionContext, people: list[Person]) -> list
             if not days or days[-1]["label"] != label:
                 days.append({"label": label, "entries": []})
             days[-1]["entries"].append(item)
-        booth = ctx.booth_of_org.get(person.organisation_id or -1)
+        own_booths = ctx.booths_of_org.get(person.organisation_id or -1, [])
         hall_map = None
         if ctx.hall is not None:
+            # booths under the table tags: a table at the person's own booth stays readable
+            booth_marks = [maps.Mark("booth", b, b.code) for b in own_booths]
             hall_map = {
-                "base": ctx.hall.base_uri,
+                "base": ctx.hall.base_uri(lang),
                 "shape": ctx.hall.shape,
-                "marks": maps.marks_uri(ctx.hall, booth, tables),
-                "booth": booth.code if booth else "",
-                "tables": table_labels,
+                "marks": maps.marks_uri(ctx.hall, booth_marks + marks),
+                "booths": [b.code for b in own_booths],
+                "tables": tables,
+                "tables_text": ", ".join(
+                    f"{t['code']} ({t['place']})" if t["place"] else t["code"] for t in tables
+                ),
             }
         out.append(
             {
@@ -410,6 +472,8 @@ def table_sheets(session: Session, edition: Edition, lang: str) -> list[dict]:
     }
     names = _org_names(session, org_ids)
     contacts = _contacts(session, edition, org_ids)
+    at_booth = table_booths(session, tables)
+    phrase = agenda_services.at_booth_phrases()[lang] if at_booth else ""
 
     def side(org_id: int) -> dict:
         return {"name": names.get(org_id, ""), "contact": contacts.get(org_id, "")}
@@ -430,7 +494,9 @@ def table_sheets(session: Session, edition: Edition, lang: str) -> list[dict]:
             sheets.append(
                 {
                     "label": table.label,
-                    "location": pick(table, "location", lang),
+                    "location": agenda_services.table_place(
+                        "", at_booth.get(table.id), pick(table, "location", lang), phrase
+                    ),
                     "day": day_label(day, lang),
                     "rows": rows,
                     "count": sum(1 for r in rows if r["startup"]),

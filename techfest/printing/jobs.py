@@ -75,12 +75,14 @@ def run_bulk_print(session: Session, job: Job, progress) -> Callable[[Session], 
             object_id=doc.id,
             kind=kind,
             pages=doc.pages,
+            skipped=rendered.skipped,
             up_to_date=rendered.up_to_date,
         )
         return {
             "document_id": doc.id,
             "pages": doc.pages,
             "count": rendered.count,
+            "skipped": rendered.skipped,
             "up_to_date": rendered.up_to_date,
         }
 
@@ -105,6 +107,7 @@ def job_status(session: Session, edition: Edition, job_id: int) -> dict:
         "document_id": (job.result or {}).get("document_id"),
         "pages": (job.result or {}).get("pages"),
         "up_to_date": (job.result or {}).get("up_to_date", False),
+        "skipped": (job.result or {}).get("skipped", 0),
     }
 
 

@@ -263,6 +263,8 @@ class Rendered:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     up_to_date: bool = False
     count: int = 0
+    #: people left out: agendas with no session and no meeting get no page
+    skipped: int = 0
 
 
 def bulk_key(kind: str, option: str = "") -> str:
@@ -278,15 +280,27 @@ def render_agendas(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> Rendered:
-    """Everyone's agenda: one combined PDF and one PDF per person, in one fast pass."""
+    """Everyone's agenda: one combined PDF and one PDF per person, in one fast pass.
+
+    A person with no session and no meeting gets no page (a page saying "nothing booked"
+    for each of them would be most of the stack); `skipped` says how many were left out.
+    """
     people = data.agenda_people(session, edition, user_ids)
     if not people:
         raise NothingToPrint(_("Nobody has an agenda in this edition yet."))
     ctx = data.edition_context(session, edition, agenda_url(edition))
-    agendas = data.agendas(session, ctx, people)
+    everyone = data.agendas(session, ctx, people)
+    agendas = [a for a in everyone if a["days"]]
+    if not agendas:
+        raise NothingToPrint(_("Nobody has a session or a meeting in their agenda yet."))
     hashes = [content_hash(a) for a in agendas]
     combined_hash = hashlib.sha256("".join(hashes).encode()).hexdigest()
-    result = Rendered(kind="agendas", count=len(agendas), combined_hash=combined_hash)
+    result = Rendered(
+        kind="agendas",
+        count=len(agendas),
+        skipped=len(everyone) - len(agendas),
+        combined_hash=combined_hash,
+    )
     result.combined_filename = f"agendas-{edition.year}.pdf"
     existing = find_document(session, edition, "agendas", bulk_key("agendas"))
     stored = _stored_hashes(session, edition, "agenda")
@@ -355,6 +369,46 @@ def _single(
     return result
 
 
+def _badges_html(badges: list[dict], layout: str) -> list[tuple[str, str]]:
+    """Badge sheets as HTML parts (four badges per A4 page, or one per A6)."""
+    labels = {}
+    for lang in ("vi", "en"):
+        with force_locale(lang):
+            labels[lang] = badge_role_labels()
+    per_page = 4 if layout == "a4" else 1
+    pages = [badges[i : i + per_page] for i in range(0, len(badges), per_page)]
+    # one part per 10 pages keeps layouts parallel without splitting a page
+    parts = []
+    for i in range(0, len(pages), 10):
+        group = pages[i : i + 10]
+        for page in group:
+            for badge in page:
+                badge["qr"] = data.qr_uri(badge["code"])
+                badge["role_label"] = labels[badge["lang"]][badge["role"]]
+        body = render_template(
+            "print/badges.html", pages=group, layout=layout, cutmarks=maps.cutmarks_uri()
+        )
+        parts.append((body, "vi"))
+    return parts
+
+
+@dataclass(frozen=True)
+class OneBadge:
+    """One person's badge, printed at the check-in desk."""
+
+    pdf: bytes
+    filename: str
+
+
+def badge_of(session: Session, edition: Edition, registration_id: int) -> OneBadge:
+    """The badge of one confirmed registration of this edition, on one A6 page."""
+    badges = data.badges(session, edition, [registration_id])
+    if not badges:
+        raise NothingToPrint(_("This person has no confirmed registration to print a badge for."))
+    chunk = render.render_chunk(_badges_html(badges, "a6"), split=False)
+    return OneBadge(chunk.pdf, f"badge-{edition.year}-{_slug(badges[0]['name']) or 'badge'}.pdf")
+
+
 def render_badges(
     session: Session,
     edition: Edition,
@@ -372,25 +426,7 @@ def render_badges(
         raise NothingToPrint(_("There are no confirmed registrations to print badges for."))
 
     def html() -> list[tuple[str, str]]:
-        labels = {}
-        for lang in ("vi", "en"):
-            with force_locale(lang):
-                labels[lang] = badge_role_labels()
-        per_page = 4 if layout == "a4" else 1
-        pages = [badges[i : i + per_page] for i in range(0, len(badges), per_page)]
-        # one part per 10 pages keeps layouts parallel without splitting a page
-        parts = []
-        for i in range(0, len(pages), 10):
-            group = pages[i : i + 10]
-            for page in group:
-                for badge in page:
-                    badge["qr"] = data.qr_uri(badge["code"])
-                    badge["role_label"] = labels[badge["lang"]][badge["role"]]
-            body = render_template(
-                "print/badges.html", pages=group, layout=layout, cutmarks=maps.cutmarks_uri()
-            )
-            parts.append((body, "vi"))
-        return parts
+        return _badges_html(badges, layout)
 
     return _single(
         session,

@@ -92,6 +92,26 @@ def document(document_id: int):
     return _send(doc, inline=False)
 
 
+@bp.get("/badges/<id:registration_id>.pdf")
+@organiser_required
+def badge(registration_id: int):
+    """One person's badge on an A6 page: the check-in desk prints it after a check-in."""
+    try:
+        doc = services.badge_of(db(), g.edition, registration_id)
+    except services.NothingToPrint:
+        abort(404)
+    from flask import Response
+
+    return Response(
+        doc.pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{doc.filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 @bp.get("/my-agenda.pdf")
 @login_required
 def my_agenda():

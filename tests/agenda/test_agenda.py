@@ -61,7 +61,7 @@ def test_agenda_lists_sessions_and_published_meetings_in_time_order(client, auth
     assert order == sorted(order)
     assert page.count("Gặp gỡ: Quỹ Biển Đông") == 1
     assert "Danh sách chờ: thứ 1" in page
-    assert "Bàn 7, Sảnh B" in page
+    assert "Bàn 7 · Sảnh B" in page
     assert f"/2025/programme/ical/{user.feed_token}.ics" in page
     assert f"webcal://localhost/2025/programme/ical/{user.feed_token}.ics" in page
 

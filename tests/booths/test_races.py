@@ -107,3 +107,103 @@ def test_database_refuses_a_second_live_booking_for_one_booth(app, session, plan
     session.rollback()
     make_booking(session, plan.booth("A01"), plan.other_startup, "rejected")
     session.commit()
+
+
+def bulk_attempt(app, barrier, edition_id: int, organiser_id: int, booking_ids: list[int]) -> str:
+    """One organiser's bulk approval in its own session and transaction."""
+    engine = app.extensions["techfest_engine"]
+    with app.test_request_context(), force_locale("en"), writing():
+        barrier.wait()
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                edition = session.get(Edition, edition_id)
+                organiser = session.get(User, organiser_id)
+                booking.decide_many(session, edition, booking_ids, organiser, "approve")
+                session.commit()
+                return "ok"
+            except errors.BoothError:
+                session.rollback()
+                return "refused"
+
+
+@pytest.mark.both_databases
+def test_organisers_bulk_approving_at_once_never_pass_the_startups_allowance(app, session, plan):
+    from techfest.booths.models import BoothAllowance
+
+    org_id = plan.startup.organisation_id
+    # free booths: no payment order is made, nothing else serialises the approvals
+    booths = [plan.booth(c) for c in ("A01", "A02", "A03")]
+    booths.append(make_booth(session, plan.edition, plan.zone, "A05", x=200))
+    for b in booths:
+        b.price_vnd = 0
+        session.add(b)
+    pending = [make_booking(session, b, plan.startup) for b in booths]
+    session.add(BoothAllowance(edition_id=plan.edition.id, organisation_id=org_id, max_booths=2))
+    session.commit()
+    ids = [b.id for b in pending]
+    batches = [[ids[0], ids[1]], [ids[2], ids[3]], [ids[0], ids[2]], [ids[1], ids[3]]] * 3
+
+    barrier = threading.Barrier(len(batches))
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        futures = [
+            pool.submit(bulk_attempt, app, barrier, plan.edition.id, plan.organiser.id, batch)
+            for batch in batches
+        ]
+        answers = [f.result(timeout=120) for f in futures]
+
+    # one batch wins whole; every other one is refused whole
+    assert Counter(answers) == {"ok": 1, "refused": len(batches) - 1}
+    session.expire_all()
+    statuses = session.exec(
+        select(BoothBooking.status).where(BoothBooking.organisation_id == org_id)
+    ).all()
+    assert sorted(statuses) == ["approved", "approved", "pending", "pending"]
+
+
+@pytest.mark.both_databases
+def test_a_bulk_approval_waits_for_the_one_in_progress_for_the_same_startup(app, session, plan):
+    """Two organisers approve different booths of one startup: the second waits for the
+    first (the startup is locked), then counts its approvals and is refused."""
+    from techfest.booths.models import BoothAllowance
+
+    org_id = plan.startup.organisation_id
+    booths = [plan.booth(c) for c in ("A01", "A02", "A03", "A04")]
+    for b in booths:
+        b.price_vnd = 0
+        session.add(b)
+    ids = [make_booking(session, b, plan.startup).id for b in booths]
+    session.add(BoothAllowance(edition_id=plan.edition.id, organisation_id=org_id, max_booths=2))
+    session.commit()
+    engine = app.extensions["techfest_engine"]
+    second: list[str] = []
+
+    def other_organiser(started: threading.Event) -> None:
+        started.set()
+        second.append(
+            bulk_attempt(app, threading.Barrier(1), plan.edition.id, plan.organiser.id, ids[2:])
+        )
+
+    with app.test_request_context(), force_locale("en"), writing():
+        first = Session(engine, expire_on_commit=False)
+        booking.decide_many(
+            first,
+            first.get(Edition, plan.edition.id),
+            ids[:2],
+            first.get(User, plan.organiser.id),
+            "approve",
+        )
+        started = threading.Event()
+        thread = threading.Thread(target=other_organiser, args=(started,))
+        thread.start()
+        started.wait()
+        time.sleep(0.5)  # room for the second approval to run ahead if nothing held it
+        first.commit()
+        first.close()
+    thread.join(timeout=60)
+
+    assert second == ["refused"]
+    session.expire_all()
+    statuses = session.exec(
+        select(BoothBooking.status).where(BoothBooking.organisation_id == org_id)
+    ).all()
+    assert sorted(statuses) == ["approved", "approved", "pending", "pending"]

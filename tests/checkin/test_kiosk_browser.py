@@ -186,3 +186,36 @@ def test_kiosk_reloaded_while_offline_still_opens_and_queues(kiosk_server, tmp_p
         browser.close()
     assert served_by_worker is True
     assert _checkins(app) == 1
+
+
+def test_after_a_check_in_the_kiosk_offers_that_persons_badge(kiosk_server, tmp_path):
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base, app, code = kiosk_server
+    video = tmp_path / "blank.y4m"
+    _qr_video("not-a-badge", video)
+    with sync_playwright() as p:
+        browser = _browser(p, video)
+        page = browser.new_context(locale="vi-VN").new_page()
+        _log_in(page, base)
+        page.goto(f"{base}/2025/checkin/")
+        badge = page.locator("#result-badge")
+        expect(badge).to_be_hidden()
+
+        page.fill("#manual-code", code)
+        page.click("#manual button[type=submit]")
+
+        expect(page.locator("#result-name")).to_have_text("Nguyễn Thị Mai", timeout=15000)
+        expect(badge).to_be_visible()
+        expect(badge).to_have_text("In thẻ")
+        href = badge.get_attribute("href")
+        assert href.startswith("/2025/printing/badges/")
+        pdf = page.request.get(base + href)
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.body().startswith(b"%PDF")
+        # an unknown code hides the button again: it is never someone else's badge
+        page.fill("#manual-code", "TF-UNKNOWN")
+        page.click("#manual button[type=submit]")
+        expect(badge).to_be_hidden(timeout=15000)
+        browser.close()

@@ -103,7 +103,7 @@ def build_world(
         slots.append(slot)
     tables = []
     for n in range(1, n_tables + 1):
-        table = MeetingTable(edition_id=edition.id, number=n, label=f"B{n:02d}")
+        table = MeetingTable(edition_id=edition.id, number=n, label=f"T{n:02d}")
         session.add(table)
         tables.append(table)
     session.flush()

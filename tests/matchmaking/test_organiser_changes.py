@@ -61,7 +61,7 @@ def test_organiser_adds_numbered_tables(client, auth, session, world):
 
     session.rollback()
     labels = session.exec(select(MeetingTable.label).order_by(MeetingTable.number)).all()
-    assert labels == ["B01", "B02", "B03", "B04", "B05"]
+    assert labels == ["T01", "T02", "T03", "T04", "T05"]
 
 
 def test_move_into_an_occupied_table_is_refused(client, auth, session, world):

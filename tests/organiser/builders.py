@@ -91,7 +91,7 @@ def meeting_grid(
         session.add(slot)
         made_slots.append(slot)
     for n in range(1, tables + 1):
-        table = MeetingTable(edition_id=edition.id, number=n, label=f"B{n:02d}")
+        table = MeetingTable(edition_id=edition.id, number=n, label=f"T{n:02d}")
         session.add(table)
         made_tables.append(table)
     session.flush()

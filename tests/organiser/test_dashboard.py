@@ -190,9 +190,9 @@ def test_dashboard_draws_every_chart_as_svg(client, session, auth):
 
     body = client.get("/2025/organiser/").get_data(as_text=True)
 
-    assert (
-        body.count('<svg class="tf-chart"') == 7
-    )  # six charts with data, the booth map; no arrivals yet
+    # six charts with data, the booth map; no arrivals yet; each drawn wide and narrow
+    assert body.count('<svg class="tf-chart tf-chart-wide"') == 7
+    assert body.count('<svg class="tf-chart tf-chart-narrow"') == 7
     assert "style=" not in body
     assert "<script>" not in body
 

@@ -124,7 +124,7 @@ def test_first_meeting_reminder_an_hour_before_reaches_each_member_once(app, ses
         )
     ).one()
     assert "14:00" in mail.body
-    assert "B01" in mail.body
+    assert "T01" in mail.body
 
 
 @pytest.mark.both_databases

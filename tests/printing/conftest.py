@@ -212,7 +212,7 @@ def build_festival(session: Session, year: int = 2025) -> Festival:
         MeetingTable(
             edition_id=edition.id,
             number=1,
-            label="B01",
+            label="T01",
             location_vi="Khu kết nối, dãy 1",
             location_en="Connection area, row 1",
             booth_id=booths[4].id,
@@ -220,7 +220,7 @@ def build_festival(session: Session, year: int = 2025) -> Festival:
         MeetingTable(
             edition_id=edition.id,
             number=2,
-            label="B02",
+            label="T02",
             location_vi="Khu kết nối, dãy 1",
             location_en="Connection area, row 1",
         ),

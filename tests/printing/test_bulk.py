@@ -113,7 +113,10 @@ def test_table_sheets_show_each_slot_and_the_pair(app, festival, tmp_path):
     assert result.exit_code == 0, result.output
     pages = pdf_text((tmp_path / "table-sheets-2025-vi.pdf").read_bytes())
     assert len(pages) == 2
-    assert "Bàn B01" in pages[0]
+    assert "Bàn T01" in pages[0]
+    # the table stands at a booth: the door sheet says which one
+    assert "tại gian A05 · Khu kết nối, dãy 1" in pages[0]
+    assert "tại gian" not in pages[1]
     assert "13:30–13:50" in pages[0]
     assert "Công ty Cổ phần Cảng Thông Minh" in pages[0]
     assert "Quỹ Đầu tư Sóng Biển" in pages[0]
@@ -251,3 +254,58 @@ def test_print_page_shows_organisers_no_shell_command(client, auth, festival):
 
     assert "In hàng loạt" in page or "PDF" in page
     assert "pdftoppm" not in page
+
+
+def _idle_delegates(session, festival, count: int) -> None:
+    """Confirmed delegates with no session and no meeting."""
+    from techfest.registration.models import TicketType
+    from tests.printing.conftest import register
+
+    ticket = session.exec(
+        select(TicketType).where(TicketType.edition_id == festival.edition.id)
+    ).first()
+    for i in range(count):
+        user = make_user(
+            session,
+            festival.edition,
+            "delegate",
+            email=f"idle{i}@example.vn",
+            full_name=f"Đại biểu Rảnh {i}",
+        )
+        register(session, festival.edition, user, ticket)
+    session.commit()
+
+
+def test_bulk_agendas_skip_people_with_nothing_booked_and_say_how_many(
+    client, auth, session, festival
+):
+    _idle_delegates(session, festival, 2)
+    auth.login("org@example.vn", PASSWORD)
+
+    started = client.post("/2025/printing/print/agendas")
+    job_id = int(started.headers["Location"].split("job=")[1])
+    status = json.loads(client.get(f"/2025/printing/jobs/{job_id}.json").data)
+    page = client.get(f"/2025/printing/?job={job_id}").get_data(as_text=True)
+
+    assert (status["status"], status["skipped"]) == ("done", 2)
+    pages = pdf_text(client.get(status["download_url"]).data)
+    assert len(pages) == 4
+    assert not any("Đại biểu Rảnh" in text for text in pages)
+    assert "2 người không có phiên nào và không có cuộc gặp nào nên không được in trang." in page
+    # the page's live job box has the sentence to fill in too
+    assert 'data-text-skipped="{n} người không có phiên nào' in page
+    # an idle delegate still gets their own (empty) agenda on demand
+    auth.logout()
+    auth.login("idle0@example.vn", PASSWORD)
+    own = client.get("/2025/printing/my-agenda.pdf")
+    assert own.status_code == 200
+    assert "Đại biểu Rảnh 0" in pdf_text(own.data)[0]
+
+
+def test_print_agendas_command_says_how_many_were_left_out(app, session, festival, tmp_path):
+    _idle_delegates(session, festival, 3)
+
+    result = cli(app, "print-agendas", "--out", str(tmp_path), "--per-person", "--workers", "1")
+
+    assert "4 agendas (3 with nothing booked left out)" in result.output
+    assert len(list((tmp_path / "agendas").iterdir())) == 4

@@ -142,6 +142,7 @@ MATRIX: dict[str, Door] = {
     "booths.withdraw": owned(STARTUP, booking_id=ids("booking_startup", "booking_startup2")),
     "booths.manage": door(ORG),
     "booths.requests": door(ORG),
+    "booths.decide_many": door(ORG),
     "booths.booking": owned(ORG, booking_id=ids("booking_startup2", "booking_past")),
     "booths.decide": owned(
         ORG, booking_id=ids("booking_startup2", "booking_past"), action=fixed("approve")
@@ -237,6 +238,9 @@ MATRIX: dict[str, Door] = {
     "printing.start": door(ORG, kind=fixed("agendas")),
     "printing.job_json": owned(ORG, job_id=ids("job_print", "job_print_other")),
     "printing.document": owned(ORG, document_id=ids("document_delegate", "document_past")),
+    "printing.badge": owned(
+        ORG, registration_id=ids("registration_delegate2", "registration_past")
+    ),
     # the agenda of whoever asks; the organisers hold no place nor meeting in 2025, so
     # theirs answers "nothing to print" (404)
     "printing.my_agenda": door(

@@ -93,3 +93,26 @@ def test_search_key_migration_fills_rows_of_a_database_with_check_ins(tmp_path):
         key = conn.exec_driver_sql("SELECT search_key FROM registration").scalar_one()
     engine.dispose()
     assert key == "nguyen thi mai | cang hai phong | mai@example.vn"
+
+
+def test_table_codes_migration_renames_platform_labels_only(tmp_path):
+    """Tables the platform numbered "B05" (a booth's code) become "T05"; chosen labels stay."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0008_hostile_mail_addresses")
+    engine = sa.create_engine(url)
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    table = tables.tables["meeting_table"]
+    with engine.begin() as conn:
+        conn.execute(tables.tables["edition"].insert(), _row(tables.tables["edition"], id=1))
+        for number, label in ((5, "B05"), (6, "Bàn VIP"), (7, "B09"), (12, "B12")):
+            conn.execute(table.insert(), _row(table, edition_id=1, number=number, label=label))
+    engine.dispose()
+
+    upgrade(url)
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        labels = conn.execute(sa.select(table.c.label).order_by(table.c.number)).scalars().all()
+    engine.dispose()
+    assert labels == ["T05", "Bàn VIP", "B09", "T12"]
