@@ -1,0 +1,323 @@
+"""An investor books a startup's free slot: a request that holds the place until the startup
+answers, or a confirmed meeting at once when the edition accepts bookings without asking.
+
+The held place is a meeting in status 'requested'. It counts as live for the partial unique
+indexes of `Meeting`, so two investors asking for the same startup slot in the same
+millisecond get one hold and one refusal, exactly as two bookings did. Accepting turns the
+hold into a confirmed meeting; declining, withdrawing or expiring deletes it, which frees
+the place for others. Each step is mailed to both sides, times in the edition's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from techfest.auth.models import User
+from techfest.core.mail import greeting_name
+from techfest.core.models import Edition, Organisation
+from techfest.db import now_utc
+from techfest.i18n import fmt_in_zone, zone_name
+from techfest.matchmaking.errors import MatchmakingError, NotFound
+from techfest.matchmaking.meetings import (
+    free_tables,
+    insert_meeting,
+    lock_profiles,
+    no_pair,
+    notify_meeting,
+    slot_free_for,
+)
+from techfest.matchmaking.models import (
+    LIVE,
+    Meeting,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingStatus,
+    MeetingTable,
+)
+from techfest.matchmaking.participants import Participant, notify_members, other_participant
+from techfest.matchmaking.quotas import check_quota, quota_of
+from techfest.matchmaking.ranking import met_before, reasons_for
+from techfest.matchmaking.slots import slots
+
+REQUESTED = MeetingStatus.REQUESTED.value
+
+
+def bookable_slots(
+    session: Session, edition: Edition, me: Participant, startup_id: int
+) -> list[MeetingSlot]:
+    """Slots free for the investor and the startup, with at least one free table."""
+    other, _p = other_participant(session, edition, me, startup_id)
+    out = []
+    for slot in slots(session, edition):
+        if slot.starts_at <= now_utc():
+            continue
+        if not slot_free_for(session, edition, slot, [me.organisation.id, other.id]):
+            continue
+        if free_tables(session, edition, slot.id):
+            out.append(slot)
+    return out
+
+
+def hold_expiry(edition: Edition, slot: MeetingSlot):
+    """When a booking request lapses: the edition's answer time, and never after its slot."""
+    return min(now_utc() + timedelta(hours=edition.request_expiry_hours), slot.starts_at)
+
+
+def book_meeting(
+    session: Session,
+    edition: Edition,
+    me: Participant,
+    user: User,
+    startup_id: int,
+    slot_id: int,
+    message: str = "",
+) -> Meeting:
+    """An investor asks for a meeting with a startup in a slot free for both, at a free table.
+
+    The meeting holds the place in status 'requested' until the startup answers (or is
+    confirmed at once when the edition auto-accepts). Lock → check → write: both profiles
+    are locked (PostgreSQL), the request's write transaction serialises writers (SQLite),
+    and the partial unique indexes refuse a second live meeting in the same slot for the
+    same table, startup or investor.
+    """
+    from techfest.matchmaking.requests import expire_requests, pending_between
+
+    if me.side != "investor":
+        raise NotFound()
+    if edition.meetings_published_at is None:
+        raise MatchmakingError(_l("Booking opens when the meeting schedule is published."))
+    startup, _p = other_participant(session, edition, me, startup_id)
+    slot = session.get(MeetingSlot, slot_id)
+    if slot is None or slot.edition_id != edition.id:
+        raise NotFound()
+    if slot.starts_at <= now_utc():
+        raise MatchmakingError(_l("This slot has already started. Please choose another one."))
+    if (startup.id, me.organisation.id) in met_before(session, edition):
+        raise MatchmakingError(_l("You met this organisation at an earlier edition."))
+    if no_pair(session, edition, startup.id, me.organisation.id):
+        raise MatchmakingError(_l("This startup asked not to be matched with you."))
+    expire_requests(session, edition)  # a lapsed hold frees its place before we look
+    sp, ip = lock_profiles(session, edition, startup.id, me.organisation.id)
+    existing = session.exec(
+        select(Meeting.id).where(
+            Meeting.edition_id == edition.id,
+            Meeting.startup_organisation_id == startup.id,
+            Meeting.investor_organisation_id == me.organisation.id,
+            Meeting.status.in_(LIVE),
+        )
+    ).first()
+    if existing is not None:
+        raise MatchmakingError(_l("You already have a meeting with this startup."))
+    if pending_between(session, edition, startup.id, me.organisation.id):
+        raise MatchmakingError(_l("There is already a request between you and them."))
+    check_quota(
+        session,
+        edition,
+        me.organisation,
+        ip,
+        "investor",
+        _l("You have reached your quota of %(n)s meetings.", n=quota_of(ip)),
+    )
+    check_quota(session, edition, startup, sp, "startup")
+    if not slot_free_for(session, edition, slot, [startup.id, me.organisation.id]):
+        raise MatchmakingError(_l("This slot is not free for both of you."))
+    free = free_tables(session, edition, slot.id)
+    if not free:
+        raise MatchmakingError(_l("This slot was just taken. Please choose another one."))
+    auto = bool(edition.meeting_auto_accept)
+    meeting = Meeting(
+        edition_id=edition.id,
+        startup_organisation_id=startup.id,
+        investor_organisation_id=me.organisation.id,
+        slot_id=slot.id,
+        status=MeetingStatus.PUBLISHED.value if auto else REQUESTED,
+        source="booking" if auto else "request",
+        **reasons_for(session, edition, startup.id, me.organisation.id),
+    )
+    meeting = insert_meeting(session, meeting, free)
+    if auto:
+        notify_meeting(session, edition, meeting, "mm-booked")
+        return meeting
+    req = MeetingRequest(
+        edition_id=edition.id,
+        from_organisation_id=me.organisation.id,
+        to_organisation_id=startup.id,
+        from_user_id=user.id,
+        message=(message or "").strip()[:2000],
+        status="pending",
+        expires_at=hold_expiry(edition, slot),
+        slot_id=slot.id,
+        meeting_id=meeting.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(req)
+            session.flush()
+    except IntegrityError as exc:
+        raise MatchmakingError(_l("There is already a request between you and them.")) from exc
+    tell_booking(session, edition, req, "asked")
+    return meeting
+
+
+def confirm_hold(session: Session, req: MeetingRequest) -> Meeting:
+    """The startup accepted: the held place becomes a confirmed meeting (once, even in a race)."""
+    done = session.exec(
+        sa.update(Meeting)
+        .where(Meeting.id == req.meeting_id, Meeting.status == REQUESTED)
+        .values(status=MeetingStatus.PUBLISHED.value, updated_at=now_utc())
+    )
+    if done.rowcount != 1:
+        raise MatchmakingError(_l("The place held for this request is no longer available."))
+    meeting = session.get(Meeting, req.meeting_id)
+    session.refresh(meeting)
+    return meeting
+
+
+def release_hold(session: Session, req: MeetingRequest) -> None:
+    """Free the place a booking request held (declined, withdrawn or expired)."""
+    if req.meeting_id is None:
+        return
+    meeting_id = req.meeting_id
+    req.meeting_id = None
+    session.add(req)
+    session.flush()
+    session.exec(sa.delete(Meeting).where(Meeting.id == meeting_id, Meeting.status == REQUESTED))
+    session.flush()
+
+
+def _when(req_slot: MeetingSlot | None, edition: Edition, user: User) -> str:
+    if req_slot is None:
+        return "?"
+    return fmt_in_zone(req_slot.starts_at, edition.timezone, user.locale or "vi", "long")
+
+
+def tell_booking(session: Session, edition: Edition, req: MeetingRequest, step: str) -> None:
+    """Mail both sides about a booking request: 'asked', 'accepted', 'declined', 'expired',
+    'withdrawn'. Times are the edition's, with their date and zone, in each reader's language."""
+    slot = session.get(MeetingSlot, req.slot_id) if req.slot_id else None
+    meeting = session.get(Meeting, req.meeting_id) if req.meeting_id else None
+    table = session.get(MeetingTable, meeting.table_id) if meeting and meeting.table_id else None
+    investor = session.get(Organisation, req.from_organisation_id)
+    startup = session.get(Organisation, req.to_organisation_id)
+    inv, st = greeting_name(investor.name), greeting_name(startup.name)
+    label = table.label if table else "?"
+    reason = req.decline_reason
+
+    def deadline(u):
+        return fmt_in_zone(req.expires_at, edition.timezone, u.locale or "vi", "long")
+
+    def zone(u):
+        return zone_name(edition.timezone, u.locale or "vi")
+
+    texts = {
+        "asked": (
+            (
+                lambda: _("Meeting request from %(name)s", name=inv),
+                lambda u: _(
+                    "%(name)s asks to meet you on %(when)s (%(zone)s), table %(table)s.\n\n"
+                    "%(message)s\n\nAccept or decline in the matchmaking pages before "
+                    "%(deadline)s. The place is held for you until then.",
+                    name=inv,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                    table=label,
+                    message=req.message,
+                    deadline=deadline(u),
+                ),
+            ),
+            (
+                lambda: _("Your meeting request to %(name)s", name=st),
+                lambda u: _(
+                    "We asked %(name)s to meet you on %(when)s (%(zone)s), table %(table)s. "
+                    "The place is held until %(deadline)s; you will hear when they answer.",
+                    name=st,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                    table=label,
+                    deadline=deadline(u),
+                ),
+            ),
+        ),
+        "accepted": (
+            (
+                lambda: _("Meeting with %(name)s", name=inv),
+                lambda u: _(
+                    "You accepted: your meeting with %(name)s is on %(when)s (%(zone)s), "
+                    "table %(table)s.",
+                    name=inv,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                    table=label,
+                ),
+            ),
+            (
+                lambda: _("%(name)s accepted your meeting request", name=st),
+                lambda u: _(
+                    "%(name)s accepted: your meeting is on %(when)s (%(zone)s), table "
+                    "%(table)s. It is in your schedule.",
+                    name=st,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                    table=label,
+                ),
+            ),
+        ),
+        "declined": (
+            (
+                lambda: _("You declined the meeting request from %(name)s", name=inv),
+                lambda u: _(
+                    "You declined the meeting with %(name)s on %(when)s (%(zone)s). "
+                    "The place is free again.",
+                    name=inv,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                ),
+            ),
+            (
+                lambda: _("%(name)s declined your meeting request", name=st),
+                lambda u: _(
+                    "%(name)s cannot meet you on %(when)s (%(zone)s). The place is free again.",
+                    name=st,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                )
+                + (("\n\n" + _("Their reason: %(reason)s", reason=reason)) if reason else ""),
+            ),
+        ),
+        "expired": tuple(
+            (
+                lambda other=other: _("Meeting request expired: %(name)s", name=other),
+                lambda u, other=other: _(
+                    "The request for a meeting with %(name)s on %(when)s (%(zone)s) got no "
+                    "answer before %(deadline)s. The held place is free again.",
+                    name=other,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                    deadline=deadline(u),
+                ),
+            )
+            for other in (inv, st)
+        ),
+        "withdrawn": (
+            (
+                lambda: _("%(name)s withdrew its meeting request", name=inv),
+                lambda u: _(
+                    "%(name)s withdrew its request to meet you on %(when)s (%(zone)s).",
+                    name=inv,
+                    when=_when(slot, edition, u),
+                    zone=zone(u),
+                ),
+            ),
+            None,
+        ),
+    }
+    for org_id, text in zip((startup.id, investor.id), texts[step], strict=True):
+        if text is not None:
+            key = f"mm-booking-{step}:{req.id}:{org_id}"
+            notify_members(session, org_id, text[0], text[1], key)
