@@ -281,13 +281,15 @@ def tell_booking(session: Session, edition: Edition, req: MeetingRequest, step: 
             ),
             (
                 lambda: _("%(name)s declined your meeting request", name=st),
-                lambda u: _(
-                    "%(name)s cannot meet you on %(when)s (%(zone)s). The place is free again.",
-                    name=st,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                )
-                + (("\n\n" + _("Their reason: %(reason)s", reason=reason)) if reason else ""),
+                lambda u: (
+                    _(
+                        "%(name)s cannot meet you on %(when)s (%(zone)s). The place is free again.",
+                        name=st,
+                        when=_when(slot, edition, u),
+                        zone=zone(u),
+                    )
+                    + (("\n\n" + _("Their reason: %(reason)s", reason=reason)) if reason else "")
+                ),
             ),
         ),
         "expired": tuple(

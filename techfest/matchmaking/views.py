@@ -356,14 +356,11 @@ def book(startup_id: int):
     other, other_profile = participants.other_participant(db(), g.edition, me, startup_id)
     form = BookForm()
     free = bookings.bookable_slots(db(), g.edition, me, startup_id)
-    form.slot_id.choices = [
-        SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at))
-        for s in free
-    ]
+    form.slot_id.choices = [SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at)) for s in free]
     if form.validate_on_submit():
+        message = form.message.data or ""
         meeting = bookings.book_meeting(
-            db(), g.edition, me, current_user, startup_id, form.slot_id.data,
-            form.message.data or "",
+            db(), g.edition, me, current_user, startup_id, form.slot_id.data, message
         )
         db().commit()
         if meeting.status == "published":

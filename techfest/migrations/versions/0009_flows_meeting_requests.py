@@ -8,6 +8,7 @@ reason a declining side gave. A matcher meeting says why it was placed (accepted
 Revision ID: 0009_flows_meeting_requests
 Revises: 0008_hostile_mail_addresses
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
