@@ -55,8 +55,6 @@ def bookable_slots(
     other, _p = other_participant(session, edition, me, startup_id)
     out = []
     for slot in slots(session, edition):
-        if slot.starts_at <= now_utc():
-            continue
         if not slot_free_for(session, edition, slot, [me.organisation.id, other.id]):
             continue
         if free_tables(session, edition, slot.id):
@@ -65,8 +63,11 @@ def bookable_slots(
 
 
 def hold_expiry(edition: Edition, slot: MeetingSlot):
-    """When a booking request lapses: the edition's answer time, and never after its slot."""
-    return min(now_utc() + timedelta(hours=edition.request_expiry_hours), slot.starts_at)
+    """When a booking request lapses: the edition's answer time, and never after its slot
+    starts (a slot already under way, as when the organisers replay an event, does not
+    shorten it)."""
+    answer_by = now_utc() + timedelta(hours=edition.request_expiry_hours)
+    return min(answer_by, slot.starts_at) if slot.starts_at > now_utc() else answer_by
 
 
 def book_meeting(
@@ -96,8 +97,6 @@ def book_meeting(
     slot = session.get(MeetingSlot, slot_id)
     if slot is None or slot.edition_id != edition.id:
         raise NotFound()
-    if slot.starts_at <= now_utc():
-        raise MatchmakingError(_l("This slot has already started. Please choose another one."))
     if (startup.id, me.organisation.id) in met_before(session, edition):
         raise MatchmakingError(_l("You met this organisation at an earlier edition."))
     if no_pair(session, edition, startup.id, me.organisation.id):
