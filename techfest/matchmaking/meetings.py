@@ -345,7 +345,7 @@ def rate_meeting(
     if rating not in RATINGS:
         raise MatchmakingError(_l("Unknown rating."))
     meeting = meeting_for(session, edition, user, meeting_id, organiser=False)
-    if meeting.status == "cancelled":
+    if meeting.status in ("cancelled", "requested"):  # never took place / not agreed yet
         raise NotFound()
     slot = session.get(MeetingSlot, meeting.slot_id) if meeting.slot_id else None
     if slot is None or slot.starts_at > now_utc():

@@ -360,7 +360,8 @@ def publish_plan(session: Session, edition: Edition, prefer_language: str = "vi"
             [m.id, m.slot_id, m.table_id, m.startup_organisation_id, m.investor_organisation_id]
             for m in drafts
         ],
-        "recipients": sorted([o.id, u.id, u.email, u.locale or ""] for o, u in recipients),
+        # who is mailed, not in which language: switching language does not stale a page
+        "recipients": sorted([o.id, u.id, u.email] for o, u in recipients),
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
     return PublishPlan(

@@ -394,3 +394,30 @@ def test_two_investors_requesting_one_startup_slot_make_one_pending_hold(app, se
     pending = [r for r in _requests(session) if r.status == "pending"]
     assert len(pending) == 1
     assert pending[0].meeting_id == _meetings(session)[0].id
+
+
+def test_a_pending_booking_cannot_be_rated_or_marked(client, auth, session):
+    world = build_world(session, future=False)
+    _publish(session, world)
+    startup, investor = world.startups[0], world.investors[0]
+    hold = Meeting(
+        edition_id=world.edition.id,
+        startup_organisation_id=startup.id,
+        investor_organisation_id=investor.id,
+        slot_id=world.slots[0].id,
+        table_id=world.tables[0].id,
+        status="requested",
+        source="request",
+    )
+    session.add(hold)
+    session.commit()
+    auth.login(world.users[startup.id].email)
+
+    page = client.get(url(world, "/meetings")).get_data(as_text=True)
+    rated = client.post(url(world, f"/meetings/{hold.id}/feedback"), data={"rating": "useful"})
+    client.post(url(world, f"/meetings/{hold.id}/held"))
+
+    assert "Đánh giá cuộc gặp này" not in page
+    assert "chỗ được giữ cho đến khi có trả lời" in page
+    assert rated.status_code == 404
+    assert [m.status for m in _meetings(session)] == ["requested"]
