@@ -421,3 +421,62 @@ def test_a_pending_booking_cannot_be_rated_or_marked(client, auth, session):
     assert "chỗ được giữ cho đến khi có trả lời" in page
     assert rated.status_code == 404
     assert [m.status for m in _meetings(session)] == ["requested"]
+
+
+@pytest.mark.both_databases
+def test_accept_decline_and_withdraw_at_once_leave_one_answer(app, session, backend):
+    world = build_world(session, n_slots=1, n_tables=1, startups=1, investors=1)
+    _publish(session, world)
+    startup, investor = world.startups[0], world.investors[0]
+    colleague = make_user(session, world.edition, "startup", organisation=startup)
+    session.commit()
+    with app.test_request_context():
+        me = participants.participant_for(session, world.edition, world.users[investor.id])
+        bookings.book_meeting(
+            session, world.edition, me, world.users[investor.id], startup.id, world.slots[0].id
+        )
+        session.commit()
+    req_id = _requests(session)[0].id
+    engine = app.extensions["techfest_engine"]
+    moves = [
+        (world.users[startup.id].id, "accept"),
+        (colleague.id, "decline"),
+        (world.users[investor.id].id, "cancel"),
+    ]
+    barrier = threading.Barrier(len(moves))
+    results = []
+
+    def attempt(user_id, move):
+        from techfest.auth.models import User
+        from techfest.matchmaking import requests
+
+        with app.test_request_context(), writing(), Session(engine, expire_on_commit=False) as s:
+            edition = s.get(Edition, world.edition.id)
+            user = s.get(User, user_id)
+            me = participants.participant_for(s, edition, user)
+            s.commit()
+            barrier.wait()
+            try:
+                if move == "cancel":
+                    requests.cancel_request(s, edition, me, req_id)
+                else:
+                    requests.decide_request(s, edition, me, user, req_id, move == "accept")
+                s.commit()
+                results.append(move)
+            except errors.MatchmakingError:
+                s.rollback()
+
+    threads = [threading.Thread(target=attempt, args=m) for m in moves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len(results) == 1
+    final = _requests(session)[0].status
+    held = [m.status for m in _meetings(session)]
+    assert (final, held) == {
+        "accept": ("accepted", ["published"]),
+        "decline": ("declined", []),
+        "cancel": ("cancelled", []),
+    }[results[0]]
