@@ -1,29 +1,26 @@
 """An investor books a startup's free slot: a request that holds the place until the startup
 answers, or a confirmed meeting at once when the edition accepts bookings without asking.
 
-The held place is a meeting in status 'requested'. It counts as live for the partial unique
-indexes of `Meeting`, so two investors asking for the same startup slot in the same
-millisecond get one hold and one refusal, exactly as two bookings did. Accepting turns the
-hold into a confirmed meeting; declining, withdrawing or expiring deletes it, which frees
-the place for others. Each step is mailed to both sides, times in the edition's zone.
+The held place is a meeting in status 'requested' (see `holds`). It counts as live for the
+partial unique indexes of `Meeting`, so two investors asking for the same startup slot in
+the same millisecond get one hold and one refusal, exactly as two bookings did. Accepting
+turns the hold into a confirmed meeting; declining, withdrawing or expiring deletes it,
+which frees the place for others (`requests`).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
-from techfest.core.mail import greeting_name
-from techfest.core.models import Edition, Organisation
+from techfest.core.models import Edition
 from techfest.db import now_utc
-from techfest.i18n import fmt_in_zone, zone_name
 from techfest.matchmaking.errors import MatchmakingError, NotFound
+from techfest.matchmaking.holds import REQUESTED, tell_booking
 from techfest.matchmaking.meetings import (
     free_tables,
     insert_meeting,
@@ -38,14 +35,12 @@ from techfest.matchmaking.models import (
     MeetingRequest,
     MeetingSlot,
     MeetingStatus,
-    MeetingTable,
 )
-from techfest.matchmaking.participants import Participant, notify_members, other_participant
+from techfest.matchmaking.participants import Participant, other_participant
 from techfest.matchmaking.quotas import check_quota, quota_of
 from techfest.matchmaking.ranking import met_before, reasons_for
+from techfest.matchmaking.requests import expire_requests, pending_between
 from techfest.matchmaking.slots import slots
-
-REQUESTED = MeetingStatus.REQUESTED.value
 
 
 def bookable_slots(
@@ -87,8 +82,6 @@ def book_meeting(
     and the partial unique indexes refuse a second live meeting in the same slot for the
     same table, startup or investor.
     """
-    from techfest.matchmaking.requests import expire_requests, pending_between
-
     if me.side != "investor":
         raise NotFound()
     if edition.meetings_published_at is None:
@@ -162,163 +155,3 @@ def book_meeting(
         raise MatchmakingError(_l("There is already a request between you and them.")) from exc
     tell_booking(session, edition, req, "asked")
     return meeting
-
-
-def confirm_hold(session: Session, req: MeetingRequest) -> Meeting:
-    """The startup accepted: the held place becomes a confirmed meeting (once, even in a race)."""
-    done = session.exec(
-        sa.update(Meeting)
-        .where(Meeting.id == req.meeting_id, Meeting.status == REQUESTED)
-        .values(status=MeetingStatus.PUBLISHED.value, updated_at=now_utc())
-    )
-    if done.rowcount != 1:
-        raise MatchmakingError(_l("The place held for this request is no longer available."))
-    meeting = session.get(Meeting, req.meeting_id)
-    session.refresh(meeting)
-    return meeting
-
-
-def release_hold(session: Session, req: MeetingRequest) -> None:
-    """Free the place a booking request held (declined, withdrawn or expired)."""
-    if req.meeting_id is None:
-        return
-    meeting_id = req.meeting_id
-    req.meeting_id = None
-    session.add(req)
-    session.flush()
-    session.exec(sa.delete(Meeting).where(Meeting.id == meeting_id, Meeting.status == REQUESTED))
-    session.flush()
-
-
-def _when(req_slot: MeetingSlot | None, edition: Edition, user: User) -> str:
-    if req_slot is None:
-        return "?"
-    return fmt_in_zone(req_slot.starts_at, edition.timezone, user.locale or "vi", "long")
-
-
-def tell_booking(session: Session, edition: Edition, req: MeetingRequest, step: str) -> None:
-    """Mail both sides about a booking request: 'asked', 'accepted', 'declined', 'expired',
-    'withdrawn'. Times are the edition's, with their date and zone, in each reader's language."""
-    slot = session.get(MeetingSlot, req.slot_id) if req.slot_id else None
-    meeting = session.get(Meeting, req.meeting_id) if req.meeting_id else None
-    table = session.get(MeetingTable, meeting.table_id) if meeting and meeting.table_id else None
-    investor = session.get(Organisation, req.from_organisation_id)
-    startup = session.get(Organisation, req.to_organisation_id)
-    inv, st = greeting_name(investor.name), greeting_name(startup.name)
-    label = table.label if table else "?"
-    reason = req.decline_reason
-
-    def deadline(u):
-        return fmt_in_zone(req.expires_at, edition.timezone, u.locale or "vi", "long")
-
-    def zone(u):
-        return zone_name(edition.timezone, u.locale or "vi")
-
-    texts = {
-        "asked": (
-            (
-                lambda: _("Meeting request from %(name)s", name=inv),
-                lambda u: _(
-                    "%(name)s asks to meet you on %(when)s (%(zone)s), table %(table)s.\n\n"
-                    "%(message)s\n\nAccept or decline in the matchmaking pages before "
-                    "%(deadline)s. The place is held for you until then.",
-                    name=inv,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                    table=label,
-                    message=req.message,
-                    deadline=deadline(u),
-                ),
-            ),
-            (
-                lambda: _("Your meeting request to %(name)s", name=st),
-                lambda u: _(
-                    "We asked %(name)s to meet you on %(when)s (%(zone)s), table %(table)s. "
-                    "The place is held until %(deadline)s; you will hear when they answer.",
-                    name=st,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                    table=label,
-                    deadline=deadline(u),
-                ),
-            ),
-        ),
-        "accepted": (
-            (
-                lambda: _("Meeting with %(name)s", name=inv),
-                lambda u: _(
-                    "You accepted: your meeting with %(name)s is on %(when)s (%(zone)s), "
-                    "table %(table)s.",
-                    name=inv,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                    table=label,
-                ),
-            ),
-            (
-                lambda: _("%(name)s accepted your meeting request", name=st),
-                lambda u: _(
-                    "%(name)s accepted: your meeting is on %(when)s (%(zone)s), table "
-                    "%(table)s. It is in your schedule.",
-                    name=st,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                    table=label,
-                ),
-            ),
-        ),
-        "declined": (
-            (
-                lambda: _("You declined the meeting request from %(name)s", name=inv),
-                lambda u: _(
-                    "You declined the meeting with %(name)s on %(when)s (%(zone)s). "
-                    "The place is free again.",
-                    name=inv,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                ),
-            ),
-            (
-                lambda: _("%(name)s declined your meeting request", name=st),
-                lambda u: (
-                    _(
-                        "%(name)s cannot meet you on %(when)s (%(zone)s). The place is free again.",
-                        name=st,
-                        when=_when(slot, edition, u),
-                        zone=zone(u),
-                    )
-                    + (("\n\n" + _("Their reason: %(reason)s", reason=reason)) if reason else "")
-                ),
-            ),
-        ),
-        "expired": tuple(
-            (
-                lambda other=other: _("Meeting request expired: %(name)s", name=other),
-                lambda u, other=other: _(
-                    "The request for a meeting with %(name)s on %(when)s (%(zone)s) got no "
-                    "answer before %(deadline)s. The held place is free again.",
-                    name=other,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                    deadline=deadline(u),
-                ),
-            )
-            for other in (inv, st)
-        ),
-        "withdrawn": (
-            (
-                lambda: _("%(name)s withdrew its meeting request", name=inv),
-                lambda u: _(
-                    "%(name)s withdrew its request to meet you on %(when)s (%(zone)s).",
-                    name=inv,
-                    when=_when(slot, edition, u),
-                    zone=zone(u),
-                ),
-            ),
-            None,
-        ),
-    }
-    for org_id, text in zip((startup.id, investor.id), texts[step], strict=True):
-        if text is not None:
-            key = f"mm-booking-{step}:{req.id}:{org_id}"
-            notify_members(session, org_id, text[0], text[1], key)

@@ -17,7 +17,7 @@ from techfest.core.mail import greeting_name
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.i18n import fmt_in_zone, zone_name
-from techfest.matchmaking import bookings
+from techfest.matchmaking import holds
 from techfest.matchmaking.errors import MatchmakingError, NotFound
 from techfest.matchmaking.models import (
     Meeting,
@@ -156,8 +156,8 @@ def _expire(session: Session, req: MeetingRequest) -> bool:
     session.refresh(req)
     edition = session.get(Edition, req.edition_id)
     if req.slot_id is not None:
-        bookings.tell_booking(session, edition, req, "expired")
-        bookings.release_hold(session, req)
+        holds.tell_booking(session, edition, req, "expired")
+        holds.release_hold(session, req)
     else:
         _tell_plain_expired(session, edition, req)
     session.flush()
@@ -296,10 +296,10 @@ def decide_request(
     session.refresh(req)
     if booking:
         if accept:
-            bookings.confirm_hold(session, req)
-        bookings.tell_booking(session, edition, req, "accepted" if accept else "declined")
+            holds.confirm_hold(session, req)
+        holds.tell_booking(session, edition, req, "accepted" if accept else "declined")
         if not accept:
-            bookings.release_hold(session, req)
+            holds.release_hold(session, req)
         return req
     answer_accepted = accept
     why = req.decline_reason
@@ -351,6 +351,6 @@ def cancel_request(
         raise MatchmakingError(_l("This request was already answered."))
     session.refresh(req)
     if req.slot_id is not None:
-        bookings.tell_booking(session, edition, req, "withdrawn")
-        bookings.release_hold(session, req)
+        holds.tell_booking(session, edition, req, "withdrawn")
+        holds.release_hold(session, req)
     return req
