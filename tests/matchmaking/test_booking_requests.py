@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from techfest.core.models import Edition, OutboxEmail
 from techfest.db import now_utc, writing
 from techfest.matchmaking import bookings, errors, participants
-from techfest.matchmaking.models import Meeting, MeetingRequest
+from techfest.matchmaking.models import Meeting, MeetingRequest, MeetingSlot
 from tests.factories import make_user
 from tests.matchmaking.conftest import build_world, url
 
@@ -480,3 +480,31 @@ def test_accept_decline_and_withdraw_at_once_leave_one_answer(app, session, back
         "decline": ("declined", []),
         "cancel": ("cancelled", []),
     }[results[0]]
+
+
+def test_a_slot_named_by_a_declined_booking_can_still_be_removed(client, auth, session, world):
+    _publish(session, world)
+    _book(client, auth, world, slot=3)
+    [req] = _requests(session)
+    _answer(client, auth, world, world.startups[0], "decline", req.id)
+    auth.login(world.organiser.email)
+    slot_id = world.slots[3].id
+
+    response = client.post(url(world, f"/admin/slots/{slot_id}/delete"))
+
+    assert response.status_code == 302
+    _fresh(session)
+    assert session.get(MeetingSlot, slot_id) is None
+    assert (_requests(session)[0].status, _requests(session)[0].slot_id) == ("declined", None)
+
+
+def test_a_slot_held_by_a_pending_booking_cannot_be_removed(client, auth, session, world):
+    _publish(session, world)
+    _book(client, auth, world, slot=3)
+    auth.login(world.organiser.email)
+
+    client.post(url(world, f"/admin/slots/{world.slots[3].id}/delete"))
+
+    _fresh(session)
+    assert session.get(MeetingSlot, world.slots[3].id) is not None
+    assert [m.status for m in _meetings(session)] == ["requested"]
