@@ -1,7 +1,7 @@
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField
+from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from techfest.core.inputs import check_form, form_values
@@ -115,6 +115,13 @@ class EditionForm(TranslatedForm):
         _l("Hours before a meeting request expires"),
         default=72,
         validators=[NumberRange(1, 24 * 60)],
+    )
+    meeting_auto_accept = BooleanField(
+        _l("Bookings are confirmed without asking"),
+        description=_l(
+            "When ticked, an investor's booking is a confirmed meeting at once; otherwise the "
+            "startup is asked and the place is held until it answers or the request expires."
+        ),
     )
     retention_days = IntegerField(
         _l("Days personal data is kept after the edition"),

@@ -37,6 +37,8 @@ class Edition(SQLModel, table=True):
     max_booths_per_organisation: int = 1
     #: hours before an unanswered meeting request expires
     request_expiry_hours: int = 72
+    #: an investor's booking becomes a confirmed meeting at once, without asking the startup
+    meeting_auto_accept: bool = False
     #: days after the edition ends before its personal data is erased
     retention_days: int = 365
     #: set when the organiser publishes the meeting schedule

@@ -27,6 +27,7 @@ EDITION_FIELDS = (
     "booth_hold_hours",
     "max_booths_per_organisation",
     "request_expiry_hours",
+    "meeting_auto_accept",
     "retention_days",
 )
 

@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -146,6 +147,27 @@ class RequestForm(TranslatedForm):
 
 class BookForm(TranslatedForm):
     slot_id = SelectField(_l("Time"), choices=[], coerce=int, validators=[DataRequired()])
+    message = TextAreaField(
+        _l("Message"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Optional: say why you would like to meet."),
+    )
+
+
+class DeclineForm(TranslatedForm):
+    """Declining a meeting request, with an optional word for the side that asked."""
+
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("The side that asked reads it in the email it receives."),
+    )
+
+
+class PublishForm(TranslatedForm):
+    """The confirmation of publishing: the digest of the schedule the organiser saw."""
+
+    digest = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class FeedbackForm(TranslatedForm):

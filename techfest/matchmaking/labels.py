@@ -88,7 +88,31 @@ STATUS_LABELS = {
     "accepted": _l("Accepted"),
     "declined": _l("Declined"),
     "expired": _l("Expired"),
+    "requested": _l("Waiting for an answer"),
 }
+
+
+#: why a meeting is in the schedule, as the organiser's review reads it
+BASIS_LABELS = {
+    "request": _l("Request accepted"),
+    "must": _l("Marked “must meet”"),
+    "score": _l("Suggested by score"),
+    "booking": _l("Booked directly (auto-accept)"),
+    "pending": _l("Booking request, waiting for an answer"),
+    "organiser": _l("Added by the organiser"),
+    "standby": _l("Freed place taken from the standby list"),
+}
+
+
+def meeting_basis(meeting) -> str:
+    """The key of BASIS_LABELS saying why this meeting exists."""
+    if meeting.status == "requested":
+        return "pending"
+    if meeting.source == "request":
+        return "request"
+    if meeting.source in ("booking", "organiser", "standby"):
+        return meeting.source
+    return meeting.basis if meeting.basis in BASIS_LABELS else "score"
 
 
 #: the two blocks of a meeting day, as a person reads them

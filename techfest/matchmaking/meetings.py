@@ -28,14 +28,12 @@ from techfest.matchmaking.models import (
     MatchPreference,
     Meeting,
     MeetingFeedback,
+    MeetingRequest,
     MeetingSlot,
     MeetingTable,
     StartupProfile,
 )
-from techfest.matchmaking.participants import Participant, notify_members, other_participant
-from techfest.matchmaking.quotas import check_quota, quota_of
-from techfest.matchmaking.ranking import met_before, reasons_for
-from techfest.matchmaking.slots import slots
+from techfest.matchmaking.participants import Participant, notify_members
 
 
 def meetings_of_organisations(
@@ -180,12 +178,23 @@ def lock_profiles(session: Session, edition: Edition, startup_id: int, investor_
     return sp, ip
 
 
+def lapsed_holds():
+    """Meetings held by a booking request past its expiry: free for readers, though the
+    row stays until a writer releases it (`requests.expire_requests`)."""
+    return select(MeetingRequest.meeting_id).where(
+        MeetingRequest.status == "pending",
+        MeetingRequest.meeting_id.is_not(None),
+        MeetingRequest.expires_at <= now_utc(),
+    )
+
+
 def slot_free_for(session, edition, slot: MeetingSlot, org_ids: list[int]) -> bool:
     """Whether none of these organisations has a meeting or is busy in the slot."""
     taken = session.exec(
         select(Meeting.id).where(
             Meeting.slot_id == slot.id,
             Meeting.status.in_(LIVE),
+            Meeting.id.not_in(lapsed_holds()),
             sa.or_(
                 Meeting.startup_organisation_id.in_(org_ids),
                 Meeting.investor_organisation_id.in_(org_ids),
@@ -200,7 +209,10 @@ def slot_free_for(session, edition, slot: MeetingSlot, org_ids: list[int]) -> bo
 def free_tables(session, edition, slot_id: int) -> list[MeetingTable]:
     """Tables no live meeting uses in the slot, by number."""
     used = select(Meeting.table_id).where(
-        Meeting.slot_id == slot_id, Meeting.status.in_(LIVE), Meeting.table_id.is_not(None)
+        Meeting.slot_id == slot_id,
+        Meeting.status.in_(LIVE),
+        Meeting.table_id.is_not(None),
+        Meeting.id.not_in(lapsed_holds()),
     )
     return list(
         session.exec(
@@ -227,84 +239,8 @@ def insert_meeting(session, meeting: Meeting, tables_: list[MeetingTable]) -> Me
     raise MatchmakingError(_l("This slot was just taken. Please choose another one."))
 
 
-def bookable_slots(
-    session: Session, edition: Edition, me: Participant, startup_id: int
-) -> list[MeetingSlot]:
-    """Slots free for the investor and the startup, with at least one free table."""
-    other, _p = other_participant(session, edition, me, startup_id)
-    out = []
-    for slot in slots(session, edition):
-        if not slot_free_for(session, edition, slot, [me.organisation.id, other.id]):
-            continue
-        if free_tables(session, edition, slot.id):
-            out.append(slot)
-    return out
-
-
-def book_meeting(
-    session: Session, edition: Edition, me: Participant, user: User, startup_id: int, slot_id: int
-) -> Meeting:
-    """An investor books a meeting with a startup into a slot free for both, at a free table.
-
-    Lock → check → write: both profiles are locked (PostgreSQL), the request's write
-    transaction serialises writers (SQLite), and the partial unique indexes refuse a second
-    meeting in the same slot for the same table, startup or investor.
-    """
-    if me.side != "investor":
-        raise NotFound()
-    if edition.meetings_published_at is None:
-        raise MatchmakingError(_l("Booking opens when the meeting schedule is published."))
-    startup, _p = other_participant(session, edition, me, startup_id)
-    slot = session.get(MeetingSlot, slot_id)
-    if slot is None or slot.edition_id != edition.id:
-        raise NotFound()
-    if (startup.id, me.organisation.id) in met_before(session, edition):
-        raise MatchmakingError(_l("You met this organisation at an earlier edition."))
-    if _no_pair(session, edition, startup.id, me.organisation.id):
-        raise MatchmakingError(_l("This startup asked not to be matched with you."))
-    sp, ip = lock_profiles(session, edition, startup.id, me.organisation.id)
-    existing = session.exec(
-        select(Meeting.id).where(
-            Meeting.edition_id == edition.id,
-            Meeting.startup_organisation_id == startup.id,
-            Meeting.investor_organisation_id == me.organisation.id,
-            Meeting.status.in_(LIVE),
-        )
-    ).first()
-    if existing is not None:
-        raise MatchmakingError(_l("You already have a meeting with this startup."))
-    check_quota(
-        session,
-        edition,
-        me.organisation,
-        ip,
-        "investor",
-        _l("You have reached your quota of %(n)s meetings.", n=quota_of(ip)),
-    )
-    check_quota(session, edition, startup, sp, "startup")
-    if not slot_free_for(session, edition, slot, [startup.id, me.organisation.id]):
-        raise MatchmakingError(_l("This slot is not free for both of you."))
-    free = free_tables(session, edition, slot.id)
-    if not free:
-        raise MatchmakingError(_l("This slot was just taken. Please choose another one."))
-    meeting = Meeting(
-        edition_id=edition.id,
-        startup_organisation_id=startup.id,
-        investor_organisation_id=me.organisation.id,
-        slot_id=slot.id,
-        status="published",
-        source="booking",
-        **reasons_for(session, edition, startup.id, me.organisation.id),
-    )
-    try:
-        meeting = insert_meeting(session, meeting, free)
-    except IntegrityError as exc:  # pragma: no cover - _insert_meeting catches per table
-        raise MatchmakingError(_l("This slot was just taken.")) from exc
-    notify_meeting(session, edition, meeting, "mm-booked")
-    return meeting
-
-
-def _no_pair(session, edition, startup_id: int, investor_id: int) -> bool:
+def no_pair(session, edition, startup_id: int, investor_id: int) -> bool:
+    """Whether either side marked the pair "do not match"."""
     return (
         session.exec(
             select(MatchPreference.id).where(
@@ -409,7 +345,7 @@ def rate_meeting(
     if rating not in RATINGS:
         raise MatchmakingError(_l("Unknown rating."))
     meeting = meeting_for(session, edition, user, meeting_id, organiser=False)
-    if meeting.status == "cancelled":
+    if meeting.status in ("cancelled", "requested"):  # never took place / not agreed yet
         raise NotFound()
     slot = session.get(MeetingSlot, meeting.slot_id) if meeting.slot_id else None
     if slot is None or slot.starts_at > now_utc():

@@ -26,10 +26,17 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
     HELD = "held"
     NO_SHOW = "no_show"
+    #: a booking waiting for the other side's answer: it holds its slot and table meanwhile
+    REQUESTED = "requested"
 
 
 #: statuses of a meeting that still holds its slot, table and participants
-LIVE = (MeetingStatus.DRAFT.value, MeetingStatus.PUBLISHED.value, MeetingStatus.HELD.value)
+LIVE = (
+    MeetingStatus.DRAFT.value,
+    MeetingStatus.PUBLISHED.value,
+    MeetingStatus.HELD.value,
+    MeetingStatus.REQUESTED.value,
+)
 #: statuses a participant or table host may set on the day
 DAY_STATUSES = (MeetingStatus.HELD.value, MeetingStatus.NO_SHOW.value)
 #: confirmed meetings: what agendas, table sheets and reminders show
@@ -189,6 +196,12 @@ class MeetingRequest(SQLModel, table=True):
     created_at: datetime = utc_field(default_factory=now_utc)
     expires_at: datetime | None = utc_field(default=None, nullable=True)
     decided_at: datetime | None = utc_field(default=None, nullable=True)
+    #: a booking request names the slot asked for; a plain request leaves it to the matcher
+    slot_id: int | None = Field(default=None, foreign_key="meeting_slot.id")
+    #: the meeting that holds the slot while the booking request waits (then confirmed)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    #: what the side that declined chose to say (optional)
+    decline_reason: str = ""
 
 
 class MatcherRun(SQLModel, table=True):
@@ -245,8 +258,11 @@ class Meeting(SQLModel, table=True):
     status: str = "draft"
     #: kept in place when the matcher runs again
     locked: bool = False
-    #: 'matcher', 'request', 'booking' or 'organiser'
+    #: 'matcher', 'request' (a booking the other side answered), 'booking' (booked directly
+    #: while the edition accepts bookings without asking), 'organiser' or 'standby'
     source: str = "matcher"
+    #: why the matcher placed it: 'request' (accepted), 'must' (marked must meet), 'score'
+    basis: str = ""
     run_id: int | None = Field(default=None, foreign_key="matcher_run.id")
     score: float | None = None
     reasons_vi: list = Field(default_factory=list, sa_type=sa.JSON)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from techfest.core.models import Edition
 from techfest.matchmaking.meetings import my_meetings
 from techfest.matchmaking.participants import Participant
-from techfest.matchmaking.requests import effective_status, requests_for
+from techfest.matchmaking.requests import requests_for
 
 
 @dataclass
@@ -33,7 +33,7 @@ def overview(session: Session, edition: Edition, me: Participant | None) -> Over
         me,
         me.profile is not None,
         0,
-        sum(1 for r in reqs["incoming"] if effective_status(r) == "pending"),
+        sum(1 for r in reqs["incoming"] if r.status == "pending"),
         len(my_meetings(session, edition, me)),
         edition.meetings_published_at is not None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -11,13 +12,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from techfest.auth.models import User
+from techfest.core.inputs import clean_text
 from techfest.core.mail import greeting_name
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.i18n import fmt_in_zone, zone_name
+from techfest.matchmaking import holds
 from techfest.matchmaking.errors import MatchmakingError, NotFound
 from techfest.matchmaking.models import (
+    Meeting,
     MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
 )
 from techfest.matchmaking.participants import (
     Participant,
@@ -28,6 +34,9 @@ from techfest.matchmaking.participants import (
 )
 from techfest.matchmaking.quotas import check_quota, quota_of
 from techfest.matchmaking.ranking import met_before
+
+#: longest reason a declining side may give
+REASON_MAX = 500
 
 
 def requests_of(session: Session, edition: Edition, org_id: int) -> list[MeetingRequest]:
@@ -61,25 +70,118 @@ def effective_status(req: MeetingRequest) -> str:
     return "expired" if is_expired(req) else req.status
 
 
+@dataclass(frozen=True)
+class RequestView:
+    """A request as its page shows it: its state as people read it, and the place a
+    booking request asks for."""
+
+    request: MeetingRequest
+    status: str
+    slot: MeetingSlot | None
+    table: MeetingTable | None
+
+
 def requests_for(session: Session, edition: Edition, me: Participant) -> dict[str, list]:
-    """The organisation's requests: {"incoming": [...], "outgoing": [...]}."""
+    """The organisation's requests as views: {"incoming": [...], "outgoing": [...]}."""
     out: dict[str, list] = {"incoming": [], "outgoing": []}
-    for r in requests_of(session, edition, me.organisation.id):
+    rows = requests_of(session, edition, me.organisation.id)
+    slot_map = {
+        s.id: s
+        for s in session.exec(
+            select(MeetingSlot).where(MeetingSlot.id.in_({r.slot_id for r in rows if r.slot_id}))
+        )
+    }
+    holds = {
+        m.id: m
+        for m in session.exec(
+            select(Meeting).where(Meeting.id.in_({r.meeting_id for r in rows if r.meeting_id}))
+        )
+    }
+    table_map = {
+        t.id: t
+        for t in session.exec(
+            select(MeetingTable).where(
+                MeetingTable.id.in_({m.table_id for m in holds.values() if m.table_id})
+            )
+        )
+    }
+    for r in rows:
         key = "outgoing" if r.from_organisation_id == me.organisation.id else "incoming"
-        out[key].append(r)
+        hold = holds.get(r.meeting_id)
+        out[key].append(
+            RequestView(
+                r,
+                effective_status(r),
+                slot_map.get(r.slot_id),
+                table_map.get(hold.table_id) if hold and hold.table_id else None,
+            )
+        )
     return out
 
 
+def pending_between(session: Session, edition: Edition, a: int, b: int) -> bool:
+    """Whether a request between the two organisations still waits for an answer."""
+    now = now_utc()
+    return any(
+        r.status == "pending" and not is_expired(r, now)
+        for r in requests_of(session, edition, a)
+        if {r.from_organisation_id, r.to_organisation_id} == {a, b}
+    )
+
+
 def expire_requests(session: Session, edition: Edition | None = None) -> int:
-    """Mark pending requests past their expiry as expired; returns how many."""
-    stmt = sa.update(MeetingRequest).where(
+    """Mark pending requests past their expiry as expired, free the places booking requests
+    held, and tell both sides; returns how many."""
+    stmt = select(MeetingRequest).where(
         MeetingRequest.status == "pending", MeetingRequest.expires_at <= now_utc()
     )
     if edition is not None:
         stmt = stmt.where(MeetingRequest.edition_id == edition.id)
-    result = session.exec(stmt.values(status="expired", decided_at=now_utc()))
+    count = 0
+    for req in session.exec(stmt.order_by(MeetingRequest.id)).all():
+        if _expire(session, req):
+            count += 1
+    return count
+
+
+def _expire(session: Session, req: MeetingRequest) -> bool:
+    """Expire one request (once, even in a race) and tell both sides."""
+    done = session.exec(
+        sa.update(MeetingRequest)
+        .where(MeetingRequest.id == req.id, MeetingRequest.status == "pending")
+        .values(status="expired", decided_at=now_utc())
+    )
+    if done.rowcount != 1:
+        return False
+    session.refresh(req)
+    edition = session.get(Edition, req.edition_id)
+    if req.slot_id is not None:
+        holds.tell_booking(session, edition, req, "expired")
+        holds.release_hold(session, req)
+    else:
+        _tell_plain_expired(session, edition, req)
     session.flush()
-    return result.rowcount or 0
+    return True
+
+
+def _tell_plain_expired(session: Session, edition: Edition, req: MeetingRequest) -> None:
+    sender = session.get(Organisation, req.from_organisation_id)
+    receiver = session.get(Organisation, req.to_organisation_id)
+    for org, other in ((sender, receiver), (receiver, sender)):
+        name = greeting_name(other.name)
+        notify_members(
+            session,
+            org.id,
+            lambda name=name: _("Meeting request expired: %(name)s", name=name),
+            lambda u, name=name: _(
+                "The meeting request between you and %(name)s got no answer before "
+                "%(deadline)s (%(zone)s).",
+                name=name,
+                deadline=fmt_in_zone(req.expires_at, edition.timezone, u.locale or "vi", "long"),
+                zone=zone_name(edition.timezone, u.locale or "vi"),
+            ),
+            f"mm-expired:{req.id}:{org.id}",
+        )
 
 
 def request_meeting(
@@ -97,9 +199,7 @@ def request_meeting(
         if {r.from_organisation_id, r.to_organisation_id} != {me.organisation.id, other.id}:
             continue
         if is_expired(r):
-            r.status, r.decided_at = "expired", now_utc()
-            session.add(r)
-            session.flush()
+            _expire(session, r)
         elif r.status in ("pending", "accepted"):
             raise MatchmakingError(_l("There is already a request between you and them."))
     check_quota(
@@ -151,19 +251,24 @@ def decide_request(
     user: User,
     request_id: int,
     accept: bool,
+    reason: str = "",
 ) -> MeetingRequest:
-    """Accept or decline a request made to your organisation (only once, even in a race)."""
+    """Accept or decline a request made to your organisation (only once, even in a race).
+
+    Only the receiving side answers; anyone else is told the request does not exist. A
+    booking request's held place becomes a confirmed meeting, or is freed. A request past
+    its expiry is expired instead (see its status)."""
     req = session.get(MeetingRequest, request_id)
     if req is None or req.edition_id != edition.id or req.to_organisation_id != me.organisation.id:
         raise NotFound()
     if is_expired(req):
-        req.status, req.decided_at = "expired", now_utc()
-        session.add(req)
-        session.flush()
-        raise MatchmakingError(_l("This request has expired."))
+        # returned, not refused: a refusal rolls back, and the expiry must stay written
+        _expire(session, req)
+        return req
     if req.status != "pending":
         raise MatchmakingError(_l("This request was already answered."))
-    if accept:
+    booking = req.slot_id is not None
+    if accept and not booking:  # a booking's held place already counts in both quotas
         my_profile = require_profile(session, edition, me.organisation)
         other = session.get(Organisation, req.from_organisation_id)
         other_profile = require_profile(session, edition, other)
@@ -180,12 +285,24 @@ def decide_request(
     done = session.exec(
         sa.update(MeetingRequest)
         .where(MeetingRequest.id == req.id, MeetingRequest.status == "pending")
-        .values(status="accepted" if accept else "declined", decided_at=now_utc())
+        .values(
+            status="accepted" if accept else "declined",
+            decided_at=now_utc(),
+            decline_reason="" if accept else clean_text(reason)[:REASON_MAX],
+        )
     )
     if done.rowcount != 1:
         raise MatchmakingError(_l("This request was already answered."))
     session.refresh(req)
+    if booking:
+        if accept:
+            holds.confirm_hold(session, req)
+        holds.tell_booking(session, edition, req, "accepted" if accept else "declined")
+        if not accept:
+            holds.release_hold(session, req)
+        return req
     answer_accepted = accept
+    why = req.decline_reason
     notify_members(
         session,
         req.from_organisation_id,
@@ -203,6 +320,7 @@ def decide_request(
             )
             if answer_accepted
             else _("%(name)s cannot meet you this time.", name=greeting_name(me.organisation.name))
+            + (("\n\n" + _("Their reason: %(reason)s", reason=why)) if why else "")
         ),
         f"mm-answer:{req.id}",
     )
@@ -212,7 +330,8 @@ def decide_request(
 def cancel_request(
     session: Session, edition: Edition, me: Participant, request_id: int
 ) -> MeetingRequest:
-    """Withdraw a request your organisation made, while it waits for an answer."""
+    """Withdraw a request your organisation made, while it waits for an answer (one past
+    its expiry is expired instead: see its status)."""
     req = session.get(MeetingRequest, request_id)
     if (
         req is None
@@ -220,9 +339,18 @@ def cancel_request(
         or req.from_organisation_id != me.organisation.id
     ):
         raise NotFound()
-    if req.status != "pending":
+    if is_expired(req):
+        _expire(session, req)
+        return req
+    done = session.exec(
+        sa.update(MeetingRequest)
+        .where(MeetingRequest.id == req.id, MeetingRequest.status == "pending")
+        .values(status="cancelled", decided_at=now_utc())
+    )
+    if done.rowcount != 1:
         raise MatchmakingError(_l("This request was already answered."))
-    req.status, req.decided_at = "cancelled", now_utc()
-    session.add(req)
-    session.flush()
+    session.refresh(req)
+    if req.slot_id is not None:
+        holds.tell_booking(session, edition, req, "withdrawn")
+        holds.release_hold(session, req)
     return req

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -15,10 +19,12 @@ from sqlmodel import Session, select
 
 from techfest.auth.models import User
 from techfest.core.audit import record
+from techfest.core.mail import is_confirmed
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
 from techfest.matchmaking.availability import blocked_slots
 from techfest.matchmaking.errors import MatchmakingError, NotFound
+from techfest.matchmaking.labels import meeting_basis
 from techfest.matchmaking.meetings import (
     MeetingView,
     live_meetings_of,
@@ -31,9 +37,15 @@ from techfest.matchmaking.models import (
     MatcherRun,
     Meeting,
     MeetingSlot,
+    MeetingStatus,
     MeetingTable,
 )
-from techfest.matchmaking.participants import edition_name, notify_members, profiled_organisations
+from techfest.matchmaking.participants import (
+    edition_name,
+    members,
+    notify_members,
+    profiled_organisations,
+)
 from techfest.matchmaking.quotas import check_quota
 from techfest.matchmaking.ranking import met_before, reasons_for
 from techfest.matchmaking.run import latest_run
@@ -52,6 +64,8 @@ class Review:
     startups: list[Organisation]
     investors: list[Organisation]
     figures: dict
+    #: meeting id -> why it is there (a key of `labels.BASIS_LABELS`)
+    basis: dict[int, str]
 
 
 def review(session: Session, edition: Edition) -> Review:
@@ -77,6 +91,7 @@ def review(session: Session, edition: Edition) -> Review:
         [o for o, _p in startups],
         [o for o, _p in investors],
         figures,
+        {v.meeting.id: meeting_basis(v.meeting) for v in views},
     )
 
 
@@ -108,6 +123,7 @@ def live_figures(session, edition, views: list[MeetingView], startup_ids: list[i
         "breaks": sum(values),
         "fairness": max(values) - min(values),
         "drafts": sum(1 for v in live if v.meeting.status == "draft"),
+        "pending": sum(1 for v in live if v.meeting.status == MeetingStatus.REQUESTED.value),
     }
 
 
@@ -257,17 +273,130 @@ def set_locked(session: Session, edition: Edition, user: User, meeting_id: int, 
     return meeting
 
 
-def publish(session: Session, edition: Edition, user: User) -> int:
-    """Publish every draft meeting and tell each participant; one transaction, all or none."""
+@dataclass(frozen=True)
+class MailPreview:
+    """One message of the publishing round, as its recipient will read it."""
+
+    name: str
+    email: str
+    language: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What publishing would do now: how many meetings, who is mailed, and a digest of it
+    all, so a confirmation given for another state of the schedule is refused."""
+
+    drafts: int
+    #: booking requests still waiting for an answer: they stay out of the round
+    pending: int
+    #: organisations and people mailed, per side ("startup", "investor")
+    organisations: dict[str, int]
+    people: dict[str, int]
+    #: people whose address nobody confirmed: their mail waits until they do
+    unconfirmed: int
+    preview: MailPreview | None
+    digest: str
+
+    @property
+    def recipients(self) -> int:
+        return sum(self.people.values())
+
+
+def _recipients(session, edition) -> list[tuple[Organisation, User]]:
+    startups, investors = profiled_organisations(session, edition)
+    return [(o, u) for o, _p in startups + investors for u in members(session, o.id)]
+
+
+def publish_plan(session: Session, edition: Edition, prefer_language: str = "vi") -> PublishPlan:
+    """What `publish` would publish and send right now, with one mail shown in full, in
+    its recipient's language (someone reading `prefer_language` when there is one)."""
     drafts = list(
         session.exec(
-            select(Meeting).where(Meeting.edition_id == edition.id, Meeting.status == "draft")
+            select(Meeting)
+            .where(Meeting.edition_id == edition.id, Meeting.status == "draft")
+            .order_by(Meeting.id)
         )
     )
-    if not drafts and edition.meetings_published_at is not None:
+    pending = session.exec(
+        select(sa.func.count(Meeting.id)).where(
+            Meeting.edition_id == edition.id, Meeting.status == MeetingStatus.REQUESTED.value
+        )
+    ).one()
+    recipients = _recipients(session, edition)
+    organisations: dict[str, set[int]] = {"startup": set(), "investor": set()}
+    people = {"startup": 0, "investor": 0}
+    unconfirmed = 0
+    for org, user in recipients:
+        organisations[org.kind].add(org.id)
+        people[org.kind] += 1
+        if not is_confirmed(session, user.email):
+            unconfirmed += 1
+    with_drafts = {m.startup_organisation_id for m in drafts} | {
+        m.investor_organisation_id for m in drafts
+    }
+    ranked = sorted(
+        recipients,
+        key=lambda r: (r[0].id not in with_drafts, (r[1].locale or "vi") != prefer_language),
+    )
+    chosen = ranked[0] if ranked else None
+    preview = None
+    if chosen is not None:
+        org, user = chosen
+        language = user.locale or "vi"
+        with force_locale(language):
+            preview = MailPreview(
+                name=user.full_name or user.email,
+                email=user.email,
+                language=language,
+                subject=publish_subject(edition),
+                body=schedule_text(session, edition, org.id, user),
+            )
+    state = {
+        "published_at": str(edition.meetings_published_at),
+        "drafts": [
+            [m.id, m.slot_id, m.table_id, m.startup_organisation_id, m.investor_organisation_id]
+            for m in drafts
+        ],
+        # who is mailed, not in which language: switching language does not stale a page
+        "recipients": sorted([o.id, u.id, u.email] for o, u in recipients),
+    }
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
+    return PublishPlan(
+        drafts=len(drafts),
+        pending=pending,
+        organisations={k: len(v) for k, v in organisations.items()},
+        people=people,
+        unconfirmed=unconfirmed,
+        preview=preview,
+        digest=digest,
+    )
+
+
+def publish_subject(edition: Edition) -> str:
+    """The subject of the mail each participant gets when the schedule is published."""
+    return _("Your meeting schedule for %(name)s", name=edition_name(edition))
+
+
+def publish(session: Session, edition: Edition, user: User, digest: str) -> int:
+    """Publish every draft meeting and tell each participant; one transaction, all or none.
+
+    `digest` is the one the confirmation page showed (`publish_plan`): when the schedule
+    or its recipients changed since, nothing is published and nobody is mailed."""
+    plan = publish_plan(session, edition)
+    if not plan.drafts and edition.meetings_published_at is not None:
         raise MatchmakingError(_l("There is nothing new to publish."))
-    if not drafts:
+    if not plan.drafts:
         raise MatchmakingError(_l("Run the matcher before publishing."))
+    if not hmac.compare_digest(str(digest or ""), plan.digest):
+        raise MatchmakingError(
+            _l(
+                "The schedule changed since the confirmation page was opened, so nothing "
+                "was published or sent. Check the summary again and confirm."
+            )
+        )
     done = session.exec(
         sa.update(Meeting)
         .where(Meeting.edition_id == edition.id, Meeting.status == "draft")
@@ -290,7 +419,7 @@ def publish(session: Session, edition: Edition, user: User) -> int:
         notify_members(
             session,
             org_id,
-            lambda: _("Your meeting schedule for %(name)s", name=edition_name(edition)),
+            lambda: publish_subject(edition),
             lambda u, org_id=org_id: schedule_text(session, edition, org_id, u),
             f"mm-publish:{edition.id}:{stamp}:{org_id}",
         )
@@ -302,6 +431,7 @@ def publish(session: Session, edition: Edition, user: User) -> int:
         object_type="edition",
         object_id=edition.id,
         meetings=done.rowcount,
+        recipients=plan.recipients,
     )
     return done.rowcount or 0
 
@@ -315,7 +445,14 @@ def schedule_text(session, edition, org_id: int, user: User) -> str:
             name=edition.name_en if user.locale == "en" else (edition.name_vi),
         )
     ]
-    views = meeting_views(session, live_meetings_of(session, edition, org_id))
+    views = meeting_views(
+        session,
+        [
+            m
+            for m in live_meetings_of(session, edition, org_id)
+            if m.status not in (MeetingStatus.REQUESTED.value, MeetingStatus.NO_SHOW.value)
+        ],
+    )
     if not views:
         lines.append(_("No meeting is planned for you yet; you can still request one."))
     for v in views:

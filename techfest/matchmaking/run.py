@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -34,6 +34,7 @@ from techfest.matchmaking.models import (
 )
 from techfest.matchmaking.participants import profiled_organisations
 from techfest.matchmaking.ranking import Scores, current_scores, met_before
+from techfest.matchmaking.requests import is_expired
 from techfest.matchmaking.slots import slots, tables
 
 
@@ -112,6 +113,11 @@ class RunSnapshot:
     tiers: dict[Pair, str]
     #: pairs whose meeting request was accepted
     accepted: set[Pair]
+    #: pairs whose latest request still waits for an answer: left out of the run, so the
+    #: matcher never answers for the side that was asked
+    pending: set[Pair]
+    #: pairs whose latest request was declined: never matched
+    declined: set[Pair]
     #: pairs that met at an earlier edition
     met: set[Pair]
     #: meetings that stay: locked drafts and everything already published or held
@@ -135,6 +141,8 @@ class PlannedMeeting:
     table: int
     reasons_vi: list[str]
     reasons_en: list[str]
+    #: why: 'request' (accepted), 'must' (marked must meet) or 'score'
+    basis: str = "score"
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,8 @@ class RunFigures:
     unmet_requests: list[list[int]]
     #: the best pairs left without a meeting, as [startup, investor, score] (at most 200)
     standby: list[list]
+    #: pairs left out because their request still waits for an answer, as [startup, investor]
+    awaiting_answer: list[list[int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -215,16 +225,19 @@ def read_snapshot(session: Session, edition: Edition) -> RunSnapshot:
     s_ids = {o.id for o, p in startups if p.wants_meetings}
     i_ids = {o.id for o, _p in investors}
     scores = current_scores(session, edition)
-    accepted = set()
+    latest: dict[Pair, MeetingRequest] = {}
     for r in session.exec(
-        select(MeetingRequest).where(
-            MeetingRequest.edition_id == edition.id, MeetingRequest.status == "accepted"
-        )
+        select(MeetingRequest)
+        .where(MeetingRequest.edition_id == edition.id)
+        .order_by(MeetingRequest.created_at, MeetingRequest.id)
     ):
         a, b = r.from_organisation_id, r.to_organisation_id
         pair = (a, b) if a in s_ids else (b, a)
-        if pair[0] in s_ids and pair[1] in i_ids:
-            accepted.add(pair)
+        if pair[0] in s_ids and pair[1] in i_ids and r.status != "cancelled":
+            latest[pair] = r
+    accepted = {p for p, r in latest.items() if r.status == "accepted"}
+    declined = {p for p, r in latest.items() if r.status == "declined"}
+    pending = {p for p, r in latest.items() if r.status == "pending" and not is_expired(r)}
     kept = [
         m
         for m in session.exec(
@@ -246,6 +259,8 @@ def read_snapshot(session: Session, edition: Edition) -> RunSnapshot:
         scores=scores,
         tiers=_tiers(session, edition, s_ids, i_ids),
         accepted=accepted,
+        pending=pending,
+        declined=declined,
         met=met_before(session, edition),
         kept=kept,
         blocked=blocked,
@@ -260,10 +275,10 @@ def candidate_pairs(snap: RunSnapshot) -> list[dict]:
     for s in sorted(snap.startup_ids):
         for i in sorted(snap.investor_ids):
             score = max(0.0, min(1.0, ranked.get((s, i), (0.0, ()))[0]))
-            if (s, i) in kept_pairs:
+            if (s, i) in kept_pairs or (s, i) in snap.pending:
                 continue
             tier = snap.tiers.get((s, i), "nice")
-            if (s, i) in snap.met:
+            if (s, i) in snap.met or (s, i) in snap.declined:
                 tier = "no"
             elif (s, i) in snap.accepted and tier != "no":
                 tier = "must"
@@ -391,6 +406,7 @@ def summarise(
         solve_seconds=result.get("solve_seconds"),
         unmet_requests=[list(p) for p in unmet],
         standby=[list(p) for p in standby],
+        awaiting_answer=[list(p) for p in sorted(snap.pending - snap.kept_pairs)],
     )
 
 
@@ -410,6 +426,7 @@ def _planned(snap: RunSnapshot, m: dict, musts: set[Pair]) -> PlannedMeeting:
         table=m["table"],
         reasons_vi=reasons["vi"],
         reasons_en=reasons["en"],
+        basis=wish or "score",
     )
 
 
@@ -475,7 +492,10 @@ def _place_tables(kept, meetings, slot_of, slot_rows, table_rows) -> list[dict]:
 
 def apply_plan(session: Session, edition_id: int, job_id: int | None, plan: RunPlan) -> dict:
     """Write a computed plan: replace unlocked drafts with the new draft meetings."""
+    from techfest.matchmaking.requests import expire_requests
+
     edition = session.get(Edition, edition_id)
+    expire_requests(session, edition)  # a lapsed booking frees its place before we write
     session.exec(
         sa.delete(Meeting).where(
             Meeting.edition_id == edition.id,
@@ -502,6 +522,7 @@ def apply_plan(session: Session, edition_id: int, job_id: int | None, plan: RunP
                 score=m.score,
                 reasons_vi=m.reasons_vi,
                 reasons_en=m.reasons_en,
+                basis=m.basis,
             )
         )
     session.flush()

@@ -15,6 +15,7 @@ from techfest.core.models import Edition
 from techfest.matchmaking.errors import MatchmakingError, NotFound
 from techfest.matchmaking.models import (
     Meeting,
+    MeetingRequest,
     MeetingSlot,
     MeetingTable,
     Unavailability,
@@ -126,6 +127,10 @@ def delete_slot(session: Session, edition: Edition, user: User, slot_id: int) ->
     if used is not None:
         raise MatchmakingError(_l("Meetings use this slot; move or cancel them first."))
     session.exec(sa.delete(Unavailability).where(Unavailability.slot_id == slot.id))
+    # answered booking requests keep their history, without the slot that no longer exists
+    session.exec(
+        sa.update(MeetingRequest).where(MeetingRequest.slot_id == slot.id).values(slot_id=None)
+    )
     session.delete(slot)
     session.flush()
     record(

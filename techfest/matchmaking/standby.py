@@ -123,6 +123,9 @@ def take_offer(
     session: Session, edition: Edition, me: Participant, user: User, slot_id: int, table_id: int
 ) -> Meeting:
     """One click: the waiting pair takes the freed place offered to it."""
+    from techfest.matchmaking.requests import expire_requests
+
+    expire_requests(session, edition)  # a lapsed booking hold must not block the insert
     offer = next(
         (
             o

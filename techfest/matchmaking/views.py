@@ -29,9 +29,18 @@ from techfest.core.navigation import safe_next
 from techfest.db import db, now_utc
 from techfest.i18n import fmt_slot, lang
 from techfest.matchmaking import availability as availability_rules
+from techfest.matchmaking import (
+    bookings,
+    labels,
+    overview,
+    participants,
+    profiles,
+    ranking,
+    slots,
+    standby,
+)
 from techfest.matchmaking import contacts as contact_rules
 from techfest.matchmaking import export as export_rules
-from techfest.matchmaking import labels, overview, participants, profiles, ranking, slots, standby
 from techfest.matchmaking import meetings as meetings_rules
 from techfest.matchmaking import requests as requests_rules
 from techfest.matchmaking import review as review_rules
@@ -41,10 +50,12 @@ from techfest.matchmaking.forms import (
     AddMeetingForm,
     BookForm,
     ContactCardForm,
+    DeclineForm,
     FeedbackForm,
     InvestorProfileForm,
     MoveForm,
     PreferenceForm,
+    PublishForm,
     RequestForm,
     RunForm,
     SlotsForm,
@@ -273,29 +284,46 @@ def requests():
         me=me,
         reqs=requests_rules.requests_for(db(), g.edition, me),
         orgs=participants.organisation_names(db()),
-        status_of=requests_rules.effective_status,
         action_form=ActionForm(),
+        decline_form=DeclineForm(),
     )
 
 
 @bp.post("/requests/<id:request_id>/<any(accept, decline, cancel):answer>")
 @participant_required
 def answer_request(request_id: int, answer: str):
-    """Accept or decline a request made to you, or withdraw one you made."""
+    """Accept or decline (with an optional reason) a request made to you, or withdraw one
+    you made."""
     me = _me()
+    form = DeclineForm() if answer == "decline" else ActionForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash_form_errors(form)
+        return redirect(url_for("matchmaking.requests"))
     if answer == "cancel":
-        return press(
-            lambda: requests_rules.cancel_request(db(), g.edition, me, request_id),
-            _("Your request is withdrawn."),
-            url_for("matchmaking.requests"),
+        req = requests_rules.cancel_request(db(), g.edition, me, request_id)
+    else:
+        req = requests_rules.decide_request(
+            db(),
+            g.edition,
+            me,
+            current_user,
+            request_id,
+            answer == "accept",
+            form.reason.data or "" if answer == "decline" else "",
         )
-    return press(
-        lambda: requests_rules.decide_request(
-            db(), g.edition, me, current_user, request_id, answer == "accept"
-        ),
-        _("Accepted.") if answer == "accept" else _("Declined."),
-        url_for("matchmaking.requests"),
-    )
+    db().commit()
+    if req.status == "expired":
+        flash(_("This request has expired."), "danger")
+    else:
+        done = {
+            "cancel": _("Your request is withdrawn."),
+            "accept": _("Accepted."),
+            "decline": _("Declined."),
+        }
+        flash(done[answer], "success")
+    return redirect(url_for("matchmaking.requests"))
 
 
 @bp.get("/meetings")
@@ -322,24 +350,39 @@ def meetings():
 @bp.route("/book/<id:startup_id>", methods=["GET", "POST"])
 @role_required("investor")
 def book(startup_id: int):
-    """An investor books a meeting with a startup into a slot free for both."""
+    """An investor asks a startup for a meeting in a slot free for both; the place is held
+    until the startup answers (confirmed at once when the edition auto-accepts)."""
     me = _me()
     other, other_profile = participants.other_participant(db(), g.edition, me, startup_id)
     form = BookForm()
-    free = meetings_rules.bookable_slots(db(), g.edition, me, startup_id)
-    form.slot_id.choices = [
-        SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at))
-        for s in free
-    ]
+    free = bookings.bookable_slots(db(), g.edition, me, startup_id)
+    form.slot_id.choices = [SelectChoice(s.id, fmt_slot(s.starts_at, s.ends_at)) for s in free]
     if form.validate_on_submit():
-        meetings_rules.book_meeting(
-            db(), g.edition, me, current_user, startup_id, form.slot_id.data
+        message = form.message.data or ""
+        meeting = bookings.book_meeting(
+            db(), g.edition, me, current_user, startup_id, form.slot_id.data, message
         )
         db().commit()
-        flash(_("Your meeting with %(name)s is booked.", name=other.name), "success")
-        return redirect(url_for("matchmaking.meetings"))
+        if meeting.status == "published":
+            flash(_("Your meeting with %(name)s is booked.", name=other.name), "success")
+            return redirect(url_for("matchmaking.meetings"))
+        flash(
+            _(
+                "Your request was sent to %(name)s. The place is held until they answer.",
+                name=other.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("matchmaking.requests"))
     return render_template(
-        "matchmaking/book.html", form=form, me=me, other=other, profile=other_profile, free=free
+        "matchmaking/book.html",
+        form=form,
+        me=me,
+        other=other,
+        profile=other_profile,
+        free=free,
+        auto_accept=g.edition.meeting_auto_accept,
+        expiry_hours=g.edition.request_expiry_hours,
     )
 
 
@@ -554,6 +597,7 @@ def review():
         add_form=add_form,
         action_form=ActionForm(),
         statuses=labels.STATUS_LABELS,
+        basis_labels=labels.BASIS_LABELS,
         names=participants.organisation_names(db()),
     )
 
@@ -649,15 +693,21 @@ def add():
     return _review_back()
 
 
-@bp.post("/admin/publish")
+@bp.route("/admin/publish", methods=["GET", "POST"])
 @organiser_required
 def publish():
-    """Publish the draft schedule: every meeting is confirmed and everyone is told."""
-    return press(
-        lambda: review_rules.publish(db(), g.edition, current_user),
-        lambda count: _("%(n)s meetings published; everyone is told by email.", n=count),
-        url_for("matchmaking.review"),
-    )
+    """Publishing in two steps: this page says what will be sent to how many people; only
+    its confirmation, carrying the digest of the schedule shown, publishes and mails."""
+    form = PublishForm()
+    if request.method == "POST" and form.digest.data and form.validate_on_submit():
+        with refused_on(form, as_flash="danger"):
+            count = review_rules.publish(db(), g.edition, current_user, form.digest.data)
+            db().commit()
+            flash(_("%(n)s meetings published; everyone is told by email.", n=count), "success")
+            return redirect(url_for("matchmaking.review"))
+    plan = review_rules.publish_plan(db(), g.edition, lang())
+    form.digest.data = plan.digest
+    return render_template("matchmaking/publish.html", plan=plan, form=form)
 
 
 @bp.get("/admin/export.csv")

@@ -601,7 +601,9 @@ def erase_edition(session: Session, edition: Edition) -> int:
             _anonymise_registration(reg, reg.user_id)
             session.add(reg)
     session.execute(
-        sa.update(MeetingRequest).where(MeetingRequest.edition_id == edition.id).values(message="")
+        sa.update(MeetingRequest)
+        .where(MeetingRequest.edition_id == edition.id)
+        .values(message="", decline_reason="")
     )
     session.execute(
         sa.update(MeetingFeedback)

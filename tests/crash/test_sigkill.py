@@ -196,7 +196,7 @@ with app.test_request_context(), writing(), Session(app.extensions["techfest_eng
     if s.exec(select(Meeting).where(
             Meeting.edition_id == edition.id, Meeting.status == "draft")).first() is None:
         sys.exit(0)
-    review.publish(s, edition, user)
+    review.publish(s, edition, user, review.publish_plan(s, edition).digest)
     s.commit()
 """
 

@@ -290,10 +290,57 @@ def test_investor_accepts_a_request_then_books_another_meeting(page, live_server
     with page.expect_navigation():
         page.locator('a[href*="/matchmaking/book/"]').first.click()
     page.locator("select[name=slot_id]").select_option(index=0)
+    page.fill("textarea[name=message]", "Xin gặp để bàn về vòng hạt giống.")
     submit(page, "form:has(select[name=slot_id])")
     assert page.locator(".alert-success").count() == 1, flash_text(page)
-    assert f"/{YEAR}/matchmaking/meetings" in page.url
+    # the startup is asked first: the booking waits for its answer, the place held
+    assert f"/{YEAR}/matchmaking/requests" in page.url
+    booked = booking_request_of(live_server, email)
+    assert booked.status == "pending"
     assert page.console_errors == []
+
+    # the startup declines, saying why; the held place is freed
+    page.context.clear_cookies()
+    log_in(page, base, startup_member(live_server, booked.to_organisation_id), PASSWORD)
+    page.goto(f"{base}/{YEAR}/matchmaking/requests")
+    card = page.locator(f'form[action$="/requests/{booked.id}/decline"]')
+    page.locator(f'details:has(form[action$="/requests/{booked.id}/decline"]) summary').click()
+    card.locator("textarea[name=reason]").fill("Lịch của chúng tôi đã kín.")
+    with page.expect_navigation():
+        card.locator("button[type=submit]").click()
+    assert page.locator(".alert-success").count() == 1, flash_text(page)
+    done = booking_request_of(live_server, email, booked.id)
+    assert (done.status, done.decline_reason, done.meeting_id) == (
+        "declined",
+        "Lịch của chúng tôi đã kín.",
+        None,
+    )
+    assert page.console_errors == []
+
+
+def booking_request_of(live_server, investor_email: str, request_id: int | None = None):
+    """The investor's latest booking request (or the one with `request_id`)."""
+    from techfest.auth.models import User
+    from techfest.matchmaking.models import MeetingRequest
+
+    with Session(engine(live_server), expire_on_commit=False) as s:
+        if request_id is not None:
+            return s.get(MeetingRequest, request_id)
+        org = s.exec(select(User.organisation_id).where(User.email == investor_email)).one()
+        return s.exec(
+            select(MeetingRequest)
+            .where(MeetingRequest.from_organisation_id == org, MeetingRequest.slot_id.is_not(None))
+            .order_by(MeetingRequest.id.desc())
+        ).first()
+
+
+def startup_member(live_server, org_id: int) -> str:
+    from techfest.auth.models import User
+
+    with Session(engine(live_server)) as s:
+        return s.exec(
+            select(User.email).where(User.organisation_id == org_id).order_by(User.id)
+        ).first()
 
 
 # --------------------------------------------------------------------------- organiser
@@ -331,8 +378,12 @@ def test_organiser_runs_matcher_publishes_prints_agendas_and_checks_someone_in(
     job = wait_for_job(page, page.url + "?format=json")
     assert job["status"] == "done", job
     page.wait_for_url("**/matchmaking/admin/review", timeout=10_000)
+    with page.expect_navigation():
+        page.locator('a[href$="/matchmaking/admin/publish"]').click()
+    # the confirmation page says who gets what before anything is sent
+    assert page.locator("#pub-people").count() == 1
+    assert page.locator(".mm-mail-preview").count() == 1
     publish = page.locator('form[action$="/matchmaking/admin/publish"] button[type=submit]')
-    assert publish.is_enabled()
     with page.expect_navigation():
         publish.click()
     assert page.locator(".alert-success").count() == 1, flash_text(page)

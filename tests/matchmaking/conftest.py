@@ -139,3 +139,20 @@ def world(session) -> World:
 
 def url(world: World, path: str) -> str:
     return f"/{world.edition.year}/matchmaking{path}"
+
+
+def publish_digest(client, world: World) -> str:
+    """The digest the publishing confirmation page shows to the signed-in organiser."""
+    import re
+
+    page = client.get(url(world, "/admin/publish")).get_data(as_text=True)
+    found = re.search(r'name="digest"[^>]*value="([0-9a-f]+)"', page) or re.search(
+        r'value="([0-9a-f]+)"[^>]*name="digest"', page
+    )
+    assert found, "the confirmation page carries the schedule's digest"
+    return found.group(1)
+
+
+def publish(client, world: World):
+    """Publish as the signed-in organiser: open the confirmation page, then confirm it."""
+    return client.post(url(world, "/admin/publish"), data={"digest": publish_digest(client, world)})

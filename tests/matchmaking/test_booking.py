@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from techfest.core.models import Edition, OutboxEmail
 from techfest.db import now_utc, writing
-from techfest.matchmaking import errors, meetings, participants
+from techfest.matchmaking import bookings, errors, participants
 from techfest.matchmaking.models import LIVE, Meeting, MeetingFeedback, MeetingSlot
 from tests.matchmaking.conftest import build_world, meeting, url
 
@@ -23,7 +23,10 @@ def _live(session):
     return session.exec(select(Meeting).where(Meeting.status.in_(LIVE))).all()
 
 
-def test_investor_books_suggested_startup_into_free_slot(client, auth, session, world):
+def test_investor_books_suggested_startup_into_free_slot_when_the_edition_auto_accepts(
+    client, auth, session, world
+):
+    world.edition.meeting_auto_accept = True
     _publish(session, world)
     startup, investor = world.startups[0], world.investors[0]
     auth.login(world.users[investor.id].email)
@@ -120,7 +123,7 @@ def _race(app, edition_id, attempts):
             s.commit()  # end the lookup's transaction before the start signal
             barrier.wait()
             try:
-                meetings.book_meeting(s, edition, me, user, startup_id, slot_id)
+                bookings.book_meeting(s, edition, me, user, startup_id, slot_id)
                 s.commit()
                 results.append("ok")
             except errors.MatchmakingError:

@@ -5,7 +5,7 @@ from sqlmodel import select
 from techfest.core.models import Edition, Job, OutboxEmail
 from techfest.matchmaking.models import MatcherRun, MatchPreference, Meeting, MeetingRequest
 from tests.factories import make_org
-from tests.matchmaking.conftest import build_world, meeting, url
+from tests.matchmaking.conftest import build_world, meeting, publish, url
 
 
 def _world(session, **kw):
@@ -188,7 +188,7 @@ def test_publish_makes_schedules_visible_and_emails_everyone(client, auth, sessi
     _run(client, auth, world)
     drafts = _drafts(session, world)
 
-    client.post(url(world, "/admin/publish"))
+    publish(client, world)
 
     session.rollback()
     session.expire_all()
@@ -211,7 +211,7 @@ def test_publish_failure_leaves_nothing_published(client, auth, session, monkeyp
 
     monkeypatch.setattr(participants, "queue_email", broken)
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
-    response = client.post(url(world, "/admin/publish"))
+    response = publish(client, world)
 
     assert response.status_code == 500
     session.rollback()
@@ -231,7 +231,7 @@ def test_drafts_are_hidden_from_participants_until_published(client, auth, sessi
     before = client.get(url(world, "/meetings")).get_data(as_text=True)
     auth.logout()
     auth.login(world.organiser.email)
-    client.post(url(world, "/admin/publish"))
+    publish(client, world)
     auth.logout()
     auth.login(world.users[startup.id].email)
     after = client.get(url(world, "/meetings")).get_data(as_text=True)
