@@ -5,8 +5,8 @@ answers. A request names the slot it asks for and the meeting that holds it, and
 reason a declining side gave. A matcher meeting says why it was placed (accepted request,
 "must meet" mark or score). An edition may let bookings confirm at once (auto-accept).
 
-Revision ID: 0009_flows_meeting_requests
-Revises: 0008_hostile_mail_addresses
+Revision ID: 0010_flows_meeting_requests
+Revises: 0009_agendamap_table_codes
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0009_flows_meeting_requests"
-down_revision: str | None = "0008_hostile_mail_addresses"
+revision: str = "0010_flows_meeting_requests"
+down_revision: str | None = "0009_agendamap_table_codes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
