@@ -147,7 +147,7 @@ def test_accepting_confirms_the_meeting_and_tells_both_sides(client, auth, sessi
     last = _mails(session, world.users[startup.id])[-1]
     assert last.subject == f"Cuộc gặp với {investor.name}"
     assert "Giờ Việt Nam" in last.body
-    assert "B01" in last.body
+    assert "T01" in last.body
 
 
 def test_declining_frees_the_place_and_passes_the_reason_on(client, auth, session, world):
