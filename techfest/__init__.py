@@ -30,7 +30,7 @@ def register_extensions(app: Flask) -> None:
     from techfest import db, i18n
     from techfest.auth import services as auth_services
     from techfest.core import inputs, navigation
-    from techfest.extensions import csrf, limiter, login_manager
+    from techfest.extensions import csrf, login_manager
 
     # first: the `id` route converter must exist before any blueprint declares a route
     inputs.register(app)
@@ -38,7 +38,6 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     navigation.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     auth_services.init_login(login_manager)
 

@@ -47,11 +47,13 @@ class Config:
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("TECHFEST_CSRF_TIME_LIMIT", "7200"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
+    #: limits on log in, sign up and password reset (auth/ratelimit.py), counted in Redis
+    #: (this URL, else REDIS_URL) or, without Redis, in the database: shared by all workers
     RATELIMIT_ENABLED = _bool("TECHFEST_RATELIMIT", True)
+    RATELIMIT_REDIS_URL = os.environ.get("TECHFEST_RATELIMIT_REDIS_URL", "")
+    RATELIMIT_KEY_PREFIX = os.environ.get("TECHFEST_RATELIMIT_PREFIX", "techfest:rl:")
     #: minutes before each meeting and starred session: reminder email and agenda banner
     REMINDER_MINUTES = int(os.environ.get("TECHFEST_REMINDER_MINUTES", "15"))
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
 
     PASSWORD_RESET_MAX_AGE = 3600
     #: how long visitors who are not logged in may get a copy of a busy public page (0: off)
@@ -64,6 +66,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"  # noqa: S105 - fixed key for the test suite only
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    RATELIMIT_REDIS_URL = ""
     SHARED_PAGE_SECONDS = 0
     MAIL_TO_CONSOLE = False
     #: tests deliver the outbox themselves (deliver_pending), never from a thread

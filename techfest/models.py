@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from techfest.auth.models import User
+from techfest.auth.models import RateCounter, User
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
@@ -37,6 +37,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditLog",
+    "RateCounter",
     "Booth",
     "BoothAllowance",
     "BoothBooking",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlmodel import Field, SQLModel
 
@@ -38,3 +39,22 @@ class User(UserMixin, SQLModel, table=True):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account and self.erased_at is None
+
+
+class RateCounter(SQLModel, table=True):
+    """A counter behind the account doors' rate limits, when no Redis server is set.
+
+    Shared by every worker of the installation, because it lives in the database. Times
+    are milliseconds since the epoch: the counters are compared and updated in one SQL
+    statement (auth/ratelimit.py), without a round trip through Python datetimes.
+    """
+
+    __tablename__ = "rate_counter"
+
+    #: what is counted, e.g. "login:ip:203.0.113.9" or "fail:<hash of the email>"
+    key: str = Field(primary_key=True, max_length=200)
+    count: int = Field(default=0, sa_type=sa.BigInteger)
+    #: when the count starts again from nothing
+    expires_ms: int = Field(default=0, sa_type=sa.BigInteger, index=True)
+    #: the last time the counter was hit
+    last_ms: int = Field(default=0, sa_type=sa.BigInteger)

@@ -1,25 +1,56 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_time, format_timedelta
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from techfest.auth import services
+from techfest.auth import ratelimit, services
 from techfest.auth.forms import LoginForm, ResetForm, ResetRequestForm, SignupForm
 from techfest.core.editions import current_edition
 from techfest.core.navigation import safe_next
 from techfest.db import db
-from techfest.extensions import limiter
 from techfest.i18n import lang
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
+def _attempt(door: str) -> ratelimit.Refusal | None:
+    """Count a POST at one of the account doors (kept even when the rest fails)."""
+    if request.method != "POST":
+        return None
+    refusal = ratelimit.check(db(), door, request.remote_addr or "", request.form.get("email"))
+    db().commit()
+    return refusal
+
+
+def _refused(template: str, form, refusal: ratelimit.Refusal):
+    """The form again, answered 429, saying how long to wait and until when."""
+    wait = format_timedelta(timedelta(seconds=refusal.retry_after), threshold=1.2)
+    at = datetime.fromtimestamp(ratelimit.clock() + refusal.retry_after, UTC)
+    flash(
+        _(
+            "Too many attempts. Please try again in %(wait)s (at %(time)s).",
+            wait=wait,
+            time=format_time(at, "HH:mm:ss"),
+        ),
+        "danger",
+    )
+    response = make_response(render_template(template, form=form), 429)
+    response.headers["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
 def login():
     form = LoginForm(next=request.args.get("next", ""))
+    refusal = _attempt("login")
+    if refusal is not None:
+        return _refused("auth/login.html", form, refusal)
     if form.validate_on_submit():
         result = services.authenticate(db(), form.email.data, form.password.data)
         if result is not None:
+            ratelimit.login_succeeded(db(), form.email.data)
             db().commit()
             user = result.user
             login_user(user)
@@ -28,6 +59,8 @@ def login():
             else:
                 flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(form.next.data) or url_for("core.index"))
+        ratelimit.login_failed(db(), form.email.data)
+        db().commit()
         flash(_("The email or password is not right."), "danger")
     return render_template("auth/login.html", form=form)
 
@@ -47,9 +80,11 @@ def logged_out():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("5/minute", methods=["POST"])
 def signup():
     form = SignupForm()
+    refusal = _attempt("signup")
+    if refusal is not None:
+        return _refused("auth/signup.html", form, refusal)
     if form.validate_on_submit():
         edition = current_edition(db())
         services.sign_up(
@@ -70,9 +105,11 @@ def signup():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/minute", methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
+    refusal = _attempt("reset")
+    if refusal is not None:
+        return _refused("auth/reset_request.html", form, refusal)
     if form.validate_on_submit():
         services.request_password_reset(
             db(),

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlmodel import Session
 
@@ -13,8 +9,6 @@ from techfest import create_app
 from techfest.config import Config, TestConfig
 from techfest.models import metadata
 from tests.factories import make_edition
-
-REDIS_TEST_URL = os.environ.get("TECHFEST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def fresh_app(database_url, **overrides):
@@ -82,53 +76,12 @@ def test_password_reset_is_rate_limited(database_url):
 def test_rate_limited_page_is_friendly_and_translated(database_url):
     app = fresh_app(database_url, RATELIMIT_ENABLED=True)
     client = app.test_client()
-    for _ in range(11):
-        response = client.post("/auth/login", data={"email": "a@b.vn", "password": "x"})
+    for i in range(11):
+        response = client.post("/auth/login", data={"email": f"a{i}@b.vn", "password": "x"})
     html = response.get_data(as_text=True)
     assert response.status_code == 429
     assert '<html lang="vi">' in html
     assert "Traceback" not in html
-
-
-def test_rate_limit_storage_follows_redis_url():
-    code = "from techfest.config import Config; print(Config.RATELIMIT_STORAGE_URI)"
-    env = {**os.environ, "REDIS_URL": "redis://cache.internal:6379/2"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "redis://cache.internal:6379/2"
-    env.pop("REDIS_URL")
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "memory://"
-    assert Config.RATELIMIT_STORAGE_URI in ("memory://", os.environ.get("REDIS_URL"))
-
-
-def _redis_or_skip():
-    import redis
-
-    try:
-        client = redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=1)
-        client.ping()
-    except redis.exceptions.RedisError:
-        pytest.skip("no Redis server answers on " + REDIS_TEST_URL)
-    client.flushdb()
-    return client
-
-
-def test_login_limit_is_shared_through_redis_between_two_app_servers(database_url):
-    redis_client = _redis_or_skip()
-    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_TEST_URL}
-    first = fresh_app(database_url, **settings).test_client()
-    second = create_app(TestConfig, DATABASE_URL=database_url, **settings).test_client()
-    data = {"email": "a@b.vn", "password": "x"}
-    codes = [first.post("/auth/login", data=data).status_code for _ in range(6)]
-    codes += [second.post("/auth/login", data=data).status_code for _ in range(6)]
-    assert codes[:10] == [200] * 10
-    assert codes[10:] == [429, 429]
-    assert redis_client.keys("LIMITS*") != []
-    redis_client.flushdb()
 
 
 def test_an_unexpected_error_shows_the_friendly_page_without_a_trace(database_url):
