@@ -54,6 +54,7 @@ def register_domains(app: Flask) -> None:
         core,
         leads,
         matchmaking,
+        messages,
         organiser,
         payments,
         printing,
@@ -74,6 +75,7 @@ def register_domains(app: Flask) -> None:
         organiser,
         checkin,
         leads,
+        messages,
     ):
         domain.init_app(app)
 

@@ -22,6 +22,7 @@ from techfest.matchmaking.models import (
     StartupProfile,
     Unavailability,
 )
+from techfest.messages.models import Message, MessageThread
 from techfest.organiser.models import DataRequest
 from techfest.payments.models import (
     PaymentOrder,
@@ -50,6 +51,8 @@ __all__ = [
     "Job",
     "Lead",
     "MatchPreference",
+    "Message",
+    "MessageThread",
     "MatcherRun",
     "Meeting",
     "MeetingFeedback",
