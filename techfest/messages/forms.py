@@ -14,7 +14,7 @@ TOO_LONG = _l("At most %(max)d characters.")
 
 class MessageForm(TranslatedForm):
     body = TextAreaField(
-        _l("Message"),
+        _l("Your message"),
         validators=[
             DataRequired(message=_l("Write a message first.")),
             Length(max=BODY_MAX, message=TOO_LONG),
