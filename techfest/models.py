@@ -6,7 +6,7 @@ from techfest.auth.models import User
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
-from techfest.leads.models import Lead
+from techfest.leads.models import Lead, StaffInvite
 from techfest.matchmaking.models import (
     ContactCard,
     InvestorProfile,
@@ -72,6 +72,7 @@ __all__ = [
     "SessionSignup",
     "SessionStar",
     "StatementLine",
+    "StaffInvite",
     "StartupProfile",
     "TicketType",
     "Track",

@@ -313,6 +313,11 @@ MATRIX: dict[str, Door] = {
     "leads.export_csv": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
     "leads.lead": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
     "leads.ask_contact": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
+    # booth staff invited by email: the startup invites and withdraws; anyone signed in may
+    # open a link (a link that is not valid is answered on its page)
+    "leads.staff_page": door(STARTUP, data=lambda w: {"email": "helper@example.vn"}),
+    "leads.revoke_staff": owned(STARTUP, invite_id=ids("invite_own", "invite_other")),
+    "leads.join": door(LOGGED_IN, token=fixed("not-a-valid-token")),
     # a visitor's side: the booths that scanned them, and their sharing choice
     "leads.mine": door(LOGGED_IN),
     "leads.set_sharing": door(LOGGED_IN),

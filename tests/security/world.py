@@ -16,7 +16,7 @@ from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import Job
 from techfest.db import now_utc
-from techfest.leads.models import Lead
+from techfest.leads.models import Lead, StaffInvite
 from techfest.matchmaking.models import (
     InvestorProfile,
     Meeting,
@@ -437,6 +437,18 @@ def build_world(session: Session) -> World:
     }
     session.add_all(leads.values())
     session.flush()
+    # invitations to staff a booth: the startup's own, and its rival's
+    invites = {
+        case: StaffInvite(
+            edition_id=this.id,
+            organisation_id=org.id,
+            email=f"helper.{case}@example.vn",
+            expires_at=now_utc() + timedelta(days=7),
+        )
+        for case, org in (("own", s_org), ("other", s2_org))
+    }
+    session.add_all(invites.values())
+    session.flush()
     # conversations: the strangers' one was reported in 2025, and one of 2024 too
     threads = {
         "reported": MessageThread(
@@ -518,6 +530,8 @@ def build_world(session: Session) -> World:
         ids[f"lead_{case}"] = obj.id
     for case, obj in threads.items():
         ids[f"thread_{case}"] = obj.id
+    for case, obj in invites.items():
+        ids[f"invite_{case}"] = obj.id
     for who, user in u.items():
         ids[f"user_{who}"] = user.id
         world.tokens[who] = user.feed_token
