@@ -282,3 +282,18 @@ def test_a_reported_thread_reaches_the_organisers_who_close_it(client, auth, ses
     assert _send(client, pair["investor"], "Còn đó không?").status_code == 200
     assert _count(session, Message) == 2
     assert "Chào quỹ" in client.get(_with(pair["investor"])).get_data(as_text=True)
+
+
+def test_a_person_who_erases_their_account_leaves_no_message_text(client, auth, session, pair):
+    auth.login("an@cx.vn", PASSWORD)
+    _send(client, pair["investor"], "Số điện thoại riêng của tôi")
+    _as(client, auth, "le@bl.vn")
+    _send(client, pair["startup"], "Cảm ơn")
+    _as(client, auth, "an@cx.vn")
+
+    erased = client.post("/privacy/erase", data={"password": PASSWORD, "confirm": "y"})
+
+    assert erased.status_code == 302
+    fresh(session)
+    bodies = session.exec(select(Message.body).order_by(Message.id)).all()
+    assert bodies == ["", "Cảm ơn"]
