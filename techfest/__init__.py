@@ -53,6 +53,7 @@ def register_domains(app: Flask) -> None:
         core,
         leads,
         matchmaking,
+        messages,
         organiser,
         payments,
         printing,
@@ -73,6 +74,7 @@ def register_domains(app: Flask) -> None:
         organiser,
         checkin,
         leads,
+        messages,
     ):
         domain.init_app(app)
 

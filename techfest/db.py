@@ -86,6 +86,15 @@ def writing() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+#: app.extensions key: endpoints whose GET writes too (a thread page marks it read)
+WRITING_GETS = "techfest_writing_gets"
+
+
+def writes_on_get(app: Flask, endpoint: str) -> None:
+    """Declare that a GET of `endpoint` writes, so its transaction starts as a writer."""
+    app.extensions.setdefault(WRITING_GETS, set()).add(endpoint)
+
+
 def engine() -> Engine:
     from flask import current_app
 
@@ -105,9 +114,12 @@ def init_app(app: Flask) -> None:
     # An app-level URL preprocessor runs before the blueprints' ones, which already read
     # the database (the edition in the URL): the transaction's BEGIN must know the intent.
     @app.url_value_preprocessor
-    def _mark_write_intent(_endpoint, _values):
+    def _mark_write_intent(endpoint, _values):
         if "write_intent_token" not in g:
-            g.write_intent_token = _write_intent.set(request.method not in SAFE_METHODS)
+            writes = request.method not in SAFE_METHODS or endpoint in app.extensions.get(
+                WRITING_GETS, ()
+            )
+            g.write_intent_token = _write_intent.set(writes)
 
     @app.before_request
     def _mark_write_intent_unrouted():

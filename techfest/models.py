@@ -6,7 +6,7 @@ from techfest.auth.models import RateCounter, User
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
-from techfest.leads.models import Lead
+from techfest.leads.models import Lead, StaffInvite
 from techfest.matchmaking.models import (
     ContactCard,
     InvestorProfile,
@@ -22,6 +22,7 @@ from techfest.matchmaking.models import (
     StartupProfile,
     Unavailability,
 )
+from techfest.messages.models import Message, MessageThread
 from techfest.organiser.models import DataRequest
 from techfest.payments.models import (
     PaymentOrder,
@@ -51,6 +52,8 @@ __all__ = [
     "Job",
     "Lead",
     "MatchPreference",
+    "Message",
+    "MessageThread",
     "MatcherRun",
     "Meeting",
     "MeetingFeedback",
@@ -70,6 +73,7 @@ __all__ = [
     "SessionSignup",
     "SessionStar",
     "StatementLine",
+    "StaffInvite",
     "StartupProfile",
     "TicketType",
     "Track",

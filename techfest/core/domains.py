@@ -43,7 +43,15 @@ def job_handler_for(app: Flask, kind: str) -> Callable:
 
 #: the order the domains add their demo records in: each sees what the ones before it made,
 #: so changing it changes the demo (booths first, registration's VIP waitlist last)
-DEMO_ORDER = ("payments", "booths", "matchmaking", "organiser", "programme", "registration")
+DEMO_ORDER = (
+    "payments",
+    "booths",
+    "matchmaking",
+    "messages",
+    "organiser",
+    "programme",
+    "registration",
+)
 
 
 def add_demo_loader(app: Flask, domain: str, loader: DemoLoader) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from techfest.core.forms import TranslatedForm
 from techfest.leads.services import NOTE_MAX
@@ -30,3 +30,11 @@ class LeadForm(TranslatedForm):
 
 class SharingForm(TranslatedForm):
     share = BooleanField(_l("Exhibitors who scan my badge may see my email and phone."))
+
+
+class StaffInviteForm(TranslatedForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), Length(max=254, message=TOO_LONG)],
+        description=_l("They get a link valid for 7 days, to use once."),
+    )

@@ -45,3 +45,24 @@ class Lead(SQLModel, table=True):
     #: '' none asked; 'requested' by the exhibitor; then 'accepted' or 'declined' by the visitor
     contact_status: str = ""
     contact_answered_at: datetime | None = utc_field(default=None, nullable=True)
+
+
+class StaffInvite(SQLModel, table=True):
+    """A startup's invitation to staff its booths, sent by email; accepted once, revocable.
+
+    An accepted invitation that is not revoked makes its person staff of every booth the
+    startup holds in the edition: they scan and see its leads, nothing else of the startup.
+    """
+
+    __tablename__ = "staff_invite"
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    #: the address invited: only the account with this address may accept
+    email: str = Field(sa_type=sa.String(254))
+    invited_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = utc_field(default_factory=now_utc)
+    expires_at: datetime = utc_field()
+    accepted_at: datetime | None = utc_field(default=None, nullable=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    revoked_at: datetime | None = utc_field(default=None, nullable=True)

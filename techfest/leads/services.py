@@ -33,6 +33,7 @@ from techfest.core.errors import DomainError
 from techfest.core.mail import queue_email
 from techfest.core.models import Edition, Organisation
 from techfest.db import now_utc
+from techfest.leads import staff
 from techfest.leads.models import Lead
 from techfest.registration import booking as registrations
 
@@ -134,29 +135,51 @@ def _badge_code(code: str) -> str:
 # ---------------------------------------------------------------- booth staff
 
 
+def staff_organisations(session: Session, edition: Edition, user: User) -> list[int]:
+    """The startups whose booths the person staffs: their own, and those that invited them."""
+    own = [user.organisation_id] if user.organisation_id is not None else []
+    invited = staff.inviting_organisations(session, edition, user)
+    return own + [org_id for org_id in invited if org_id not in own]
+
+
+def _held_booths(session: Session, edition: Edition, user: User) -> dict[int, tuple[Booth, int]]:
+    """{booth id: (booth, the organisation holding it)} of the booths the person staffs."""
+    held: dict[int, tuple[Booth, int]] = {}
+    for org_id in staff_organisations(session, edition, user):
+        for booth in booth_catalogue.booths_held_by(session, edition, org_id):
+            held.setdefault(booth.id, (booth, org_id))
+    return held
+
+
 def staff_booths(session: Session, edition: Edition, user: User) -> list[Booth]:
-    """The booths whose staff the person is: those their organisation holds."""
-    if user.organisation_id is None:
-        return []
-    return booth_catalogue.booths_held_by(session, edition, user.organisation_id)
+    """The booths whose staff the person is: those their organisation holds, and those of
+    the startups that invited them."""
+    return [booth for booth, _org in _held_booths(session, edition, user).values()]
 
 
 def staff_booth(session: Session, edition: Edition, user: User, booth_id: int) -> Booth:
     """One of the person's booths; 404 for any other."""
-    for booth in staff_booths(session, edition, user):
-        if booth.id == booth_id:
-            return booth
-    raise _not_found()
+    found = _held_booths(session, edition, user).get(booth_id)
+    if found is None:
+        raise _not_found()
+    return found[0]
+
+
+def booth_holder(session: Session, edition: Edition, user: User, booth: Booth) -> int:
+    """The organisation for which the person staffs `booth` (its leads are that one's)."""
+    found = _held_booths(session, edition, user).get(booth.id)
+    if found is None:
+        raise _not_found()
+    return found[1]
 
 
 def lead_for_staff(session: Session, edition: Edition, user: User, lead_id: int) -> Lead:
-    """A lead of the person's organisation in this edition; 404 for anyone else's."""
+    """A lead of an organisation the person staffs in this edition; 404 for anyone else's."""
     lead = session.get(Lead, lead_id)
     if (
         lead is None
         or lead.edition_id != edition.id
-        or user.organisation_id is None
-        or lead.organisation_id != user.organisation_id
+        or lead.organisation_id not in staff_organisations(session, edition, user)
     ):
         raise _not_found()
     return lead
@@ -244,7 +267,10 @@ def booth_summaries(session: Session, edition: Edition, user: User) -> list[Boot
     counts = dict(
         session.exec(
             select(Lead.booth_id, func.count())
-            .where(Lead.organisation_id == user.organisation_id, Lead.edition_id == edition.id)
+            .where(
+                Lead.organisation_id.in_(staff_organisations(session, edition, user)),
+                Lead.edition_id == edition.id,
+            )
             .group_by(Lead.booth_id)
         ).all()
     )
@@ -300,7 +326,7 @@ def record_scan(
     if client_scan_id is not None:
         replay = _lead_by_scan_id(session, client_scan_id)
         if replay is not None:
-            if replay.organisation_id != user.organisation_id:
+            if replay.organisation_id not in staff_organisations(session, edition, user):
                 raise _not_found()
             return ScanOutcome("already", view_lead(session, edition, replay))
     reg = registrations.registration_by_badge_code(session, edition.id, _badge_code(code))
@@ -315,7 +341,7 @@ def record_scan(
     lead = Lead(
         edition_id=edition.id,
         booth_id=booth.id,
-        organisation_id=user.organisation_id,
+        organisation_id=booth_holder(session, edition, user, booth),
         registration_id=reg.id,
         visitor_user_id=reg.user_id,
         scanned_by_id=user.id,

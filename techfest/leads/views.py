@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     g,
     jsonify,
@@ -18,44 +21,65 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from techfest.core.actions import press
-from techfest.core.editions import role_required, scope_to_edition
-from techfest.core.errors import refused_on
+from techfest.core.editions import role_required, scope_to_edition, user_roles
+from techfest.core.errors import refusal_target, refused_on
 from techfest.core.forms import ActionForm
 from techfest.db import db, now_utc
-from techfest.leads import services
-from techfest.leads.forms import LeadForm, SharingForm
+from techfest.leads import services, staff
+from techfest.leads.forms import LeadForm, SharingForm, StaffInviteForm
 
 bp = scope_to_edition(Blueprint("leads", __name__, url_prefix="/<id:year>/leads"))
 
 startup_required = role_required("startup")
 
+
+def staff_required(view):
+    """The startup's own accounts, or people it invited to staff its booths (403 otherwise)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from techfest.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if "startup" not in user_roles() and not staff.inviting_organisations(
+            db(), g.edition, current_user
+        ):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 _STATUS_CODES = {"unknown": 404, "not_confirmed": 409, "invalid": 400}
 
 
 @bp.get("/")
-@startup_required
+@staff_required
 def index():
     return render_template(
-        "leads/index.html", booths=services.booth_summaries(db(), g.edition, current_user)
+        "leads/index.html",
+        booths=services.booth_summaries(db(), g.edition, current_user),
+        can_invite="startup" in user_roles(),
     )
 
 
 @bp.get("/token")
-@startup_required
+@staff_required
 def token():
     """A fresh CSRF token for a scanner page that stayed open longer than the token lives."""
     return jsonify(csrf_token=generate_csrf())
 
 
 @bp.get("/booths/<id:booth_id>/scan")
-@startup_required
+@staff_required
 def scan_page(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
     return render_template("leads/scan.html", booth=booth)
 
 
 @bp.post("/booths/<id:booth_id>/scan")
-@startup_required
+@staff_required
 def scan(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
     payload = request.get_json(silent=True)
@@ -85,21 +109,24 @@ def scan(booth_id: int):
 
 
 @bp.get("/booths/<id:booth_id>")
-@startup_required
+@staff_required
 def booth_leads(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
     return render_template(
         "leads/booth.html",
         booth=booth,
-        leads=services.booth_leads(db(), booth, current_user.organisation_id),
+        leads=services.booth_leads(
+            db(), booth, services.booth_holder(db(), g.edition, current_user, booth)
+        ),
     )
 
 
 @bp.get("/booths/<id:booth_id>/leads.csv")
-@startup_required
+@staff_required
 def export_csv(booth_id: int):
     booth = services.staff_booth(db(), g.edition, current_user, booth_id)
-    text = services.export_csv(db(), g.edition, booth, current_user.organisation_id)
+    holder = services.booth_holder(db(), g.edition, current_user, booth)
+    text = services.export_csv(db(), g.edition, booth, holder)
     name = f"leads-{g.edition.year}-{booth.code}.csv"
     return Response(
         text.encode("utf-8"),
@@ -109,7 +136,7 @@ def export_csv(booth_id: int):
 
 
 @bp.route("/<id:lead_id>", methods=["GET", "POST"])
-@startup_required
+@staff_required
 def lead(lead_id: int):
     found = services.lead_for_staff(db(), g.edition, current_user, lead_id)
     view = services.view_lead(db(), g.edition, found)
@@ -136,7 +163,7 @@ def lead(lead_id: int):
 
 
 @bp.post("/<id:lead_id>/ask")
-@startup_required
+@staff_required
 def ask_contact(lead_id: int):
     found = services.lead_for_staff(db(), g.edition, current_user, lead_id)
     return press(
@@ -186,4 +213,63 @@ def answer(lead_id: int, answer: str):
         if accept
         else _("This exhibitor does not see your email and phone."),
         url_for("leads.mine"),
+    )
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@startup_required
+def staff_page():
+    form = StaffInviteForm()
+    if form.validate_on_submit():
+        with refused_on(form, default="email"):
+            invite = staff.invite_staff(
+                db(),
+                g.edition,
+                current_user,
+                form.email.data,
+                lambda token: url_for("leads.join", token=token, _external=True),
+            )
+            db().commit()
+            flash(_("An invitation is on its way to %(email)s.", email=invite.email), "success")
+            return redirect(url_for("leads.staff_page"))
+    return render_template(
+        "leads/staff.html",
+        form=form,
+        invites=staff.invites_of(db(), g.edition, current_user.organisation_id),
+        statuses={
+            "pending": _("waiting for an answer"),
+            "expired": _("expired"),
+            "accepted": _("accepted"),
+            "revoked": _("withdrawn"),
+        },
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/staff/<id:invite_id>/revoke")
+@startup_required
+def revoke_staff(invite_id: int):
+    return press(
+        lambda: staff.revoke_invite(db(), g.edition, current_user, invite_id),
+        _("The invitation is withdrawn; this person no longer staffs your booths."),
+        url_for("leads.staff_page"),
+    )
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@login_required
+@refusal_target("leads.join", "token")
+def join(token: str):
+    if request.method == "POST":
+        return press(
+            lambda: staff.accept_invite(db(), g.edition, current_user, token),
+            lambda found: _("You now staff the booths of %(org)s.", org=found.organisation),
+            url_for("leads.index"),
+        )
+    try:
+        found = staff.invitation(db(), g.edition, token, current_user)
+    except staff.StaffError as exc:
+        return render_template("leads/join.html", problem=str(exc.message), found=None), 400
+    return render_template(
+        "leads/join.html", problem=None, found=found, token=token, action_form=ActionForm()
     )

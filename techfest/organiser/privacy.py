@@ -32,6 +32,7 @@ from techfest.core.models import Edition, EditionRole, MailAddress, Organisation
 from techfest.db import now_utc
 from techfest.leads import services as leads
 from techfest.matchmaking.models import ContactCard, Meeting, MeetingFeedback, MeetingRequest
+from techfest.messages import services as messages
 from techfest.organiser.models import DataRequest
 from techfest.printing.models import Document
 from techfest.registration.models import Registration
@@ -370,6 +371,7 @@ def _erase_users(session: Session, users: Iterable[User]) -> list[int]:
             feedback.comment = ""
             session.add(feedback)
         leads.erase_person(session, user.id)
+        messages.erase_person(session, user.id)
         session.execute(sa.delete(ContactCard).where(ContactCard.user_id == user.id))
         _delete_documents_showing(session, user)
         user.full_name = ERASED_NAME
@@ -615,6 +617,7 @@ def erase_edition(session: Session, edition: Edition) -> int:
         .values(comment="")
     )
     leads.erase_edition(session, edition.id)
+    messages.erase_edition(session, edition.id)
     session.execute(sa.delete(Document).where(Document.edition_id == edition.id))
     edition.personal_data_erased_at = now_utc()
     session.add(edition)

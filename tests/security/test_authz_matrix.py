@@ -74,6 +74,13 @@ def counterpart(w: World, actor: str, case: str) -> int:
     return w.ids["s_org"] if actor == "investor" else w.ids["i_org"]
 
 
+def partner(w: World, actor: str, case: str) -> int:
+    """The other side the actor may write to ("this"), or one it has no pair with."""
+    if case == "other":
+        return w.ids["s3_org"] if actor == "investor" else w.ids["i3_org"]
+    return counterpart(w, actor, case)
+
+
 def _visitor_lead(actor: str, case: str) -> str:
     """The lead where `actor` is the visitor ("this"), or one where someone else is."""
     mine = {"delegate": "lead_own", "delegate2": "lead_other"}.get(actor, "lead_own")
@@ -306,6 +313,11 @@ MATRIX: dict[str, Door] = {
     "leads.export_csv": owned(STARTUP, booth_id=ids("booth_leads", "booth_leads_other")),
     "leads.lead": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
     "leads.ask_contact": owned(STARTUP, lead_id=ids("lead_own", "lead_other")),
+    # booth staff invited by email: the startup invites and withdraws; anyone signed in may
+    # open a link (a link that is not valid is answered on its page)
+    "leads.staff_page": door(STARTUP, data=lambda w: {"email": "helper@example.vn"}),
+    "leads.revoke_staff": owned(STARTUP, invite_id=ids("invite_own", "invite_other")),
+    "leads.join": door(LOGGED_IN, token=fixed("not-a-valid-token")),
     # a visitor's side: the booths that scanned them, and their sharing choice
     "leads.mine": door(LOGGED_IN),
     "leads.set_sharing": door(LOGGED_IN),
@@ -319,6 +331,16 @@ MATRIX: dict[str, Door] = {
         lead_id=lambda w, actor, case: w.ids[_visitor_lead(actor, case)],
         answer=fixed("accept"),
     ),
+    # messages: a thread only between the two sides of a pair; organisers see reported ones
+    "messages.index": door(MATCH),
+    "messages.thread": owned(MATCH, data=lambda w: {"body": "Xin chào"}, org_id=partner),
+    "messages.block": owned(MATCH, org_id=partner),
+    # unblocking a conversation nobody blocked answers "only the blocker can", changing nothing
+    "messages.unblock": owned(MATCH, org_id=partner),
+    "messages.report": owned(MATCH, data=lambda w: {"reason": "Spam"}, org_id=partner),
+    "messages.moderation": door(ORG),
+    "messages.reported_thread": owned(ORG, thread_id=ids("thread_reported", "thread_past")),
+    "messages.close": owned(ORG, thread_id=ids("thread_reported", "thread_past")),
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -16,7 +16,7 @@ from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
 from techfest.core.models import Job
 from techfest.db import now_utc
-from techfest.leads.models import Lead
+from techfest.leads.models import Lead, StaffInvite
 from techfest.matchmaking.models import (
     InvestorProfile,
     Meeting,
@@ -25,6 +25,7 @@ from techfest.matchmaking.models import (
     MeetingTable,
     StartupProfile,
 )
+from techfest.messages.models import Message, MessageThread
 from techfest.organiser.models import DataRequest
 from techfest.printing.jobs import KIND as PRINT_KIND
 from techfest.printing.models import Document
@@ -212,6 +213,9 @@ def build_world(session: Session) -> World:
     s2_org = make_org(session, "startup", "Nông Nghiệp Số")
     i_org = make_org(session, "investor", "Quỹ Biển Lớn")
     i2_org = make_org(session, "investor", "Quỹ Đồng Bằng")
+    # took part in 2024 only: no pair with anyone in 2025, so no conversation either
+    s3_org = make_org(session, "startup", "Khởi Nghiệp Cũ")
+    i3_org = make_org(session, "investor", "Quỹ Năm Trước")
 
     u = world.users
     u["delegate"] = make_user(
@@ -279,7 +283,7 @@ def build_world(session: Session) -> World:
     o25["session"].seats_taken = 2
     session.add(o25["session"])
 
-    for org, edition in ((s_org, this), (s2_org, this), (s_org, other)):
+    for org, edition in ((s_org, this), (s2_org, this), (s_org, other), (s3_org, other)):
         session.add(
             StartupProfile(
                 edition_id=edition.id,
@@ -289,7 +293,7 @@ def build_world(session: Session) -> World:
                 stage="seed",
             )
         )
-    for org, edition in ((i_org, this), (i2_org, this), (i_org, other)):
+    for org, edition in ((i_org, this), (i2_org, this), (i_org, other), (i3_org, other)):
         session.add(
             InvestorProfile(
                 edition_id=edition.id,
@@ -433,6 +437,51 @@ def build_world(session: Session) -> World:
     }
     session.add_all(leads.values())
     session.flush()
+    # invitations to staff a booth: the startup's own, and its rival's
+    invites = {
+        case: StaffInvite(
+            edition_id=this.id,
+            organisation_id=org.id,
+            email=f"helper.{case}@example.vn",
+            expires_at=now_utc() + timedelta(days=7),
+        )
+        for case, org in (("own", s_org), ("other", s2_org))
+    }
+    session.add_all(invites.values())
+    session.flush()
+    # conversations: the strangers' one was reported in 2025, and one of 2024 too
+    threads = {
+        "reported": MessageThread(
+            edition_id=this.id,
+            startup_organisation_id=s2_org.id,
+            investor_organisation_id=i2_org.id,
+            last_message_at=now_utc(),
+            reported_at=now_utc(),
+            reported_by_organisation_id=s2_org.id,
+            report_reason="Lời lẽ khiếm nhã",
+        ),
+        "past": MessageThread(
+            edition_id=other.id,
+            startup_organisation_id=s_org.id,
+            investor_organisation_id=i_org.id,
+            last_message_at=now_utc(),
+            reported_at=now_utc(),
+            reported_by_organisation_id=s_org.id,
+            report_reason="Spam",
+        ),
+    }
+    session.add_all(threads.values())
+    session.flush()
+    for thread, sender in ((threads["reported"], u["investor2"]), (threads["past"], u["investor"])):
+        session.add(
+            Message(
+                thread_id=thread.id,
+                sender_organisation_id=sender.organisation_id,
+                sender_user_id=sender.id,
+                body="Gửi số liệu ngay",
+            )
+        )
+    session.flush()
     payment_orders = _payment_objects(session, this, other, u, regs)
 
     ids = world.ids
@@ -443,6 +492,8 @@ def build_world(session: Session) -> World:
         s2_org=s2_org.id,
         i_org=i_org.id,
         i2_org=i2_org.id,
+        s3_org=s3_org.id,
+        i3_org=i3_org.id,
     )
     for key in ("ticket", "zone", "room", "track", "session", "session2"):
         ids[key] = o25[key].id
@@ -477,6 +528,10 @@ def build_world(session: Session) -> World:
     ids.update(booth_leads=booths25[3].id, booth_leads_other=booths25[1].id)
     for case, obj in leads.items():
         ids[f"lead_{case}"] = obj.id
+    for case, obj in threads.items():
+        ids[f"thread_{case}"] = obj.id
+    for case, obj in invites.items():
+        ids[f"invite_{case}"] = obj.id
     for who, user in u.items():
         ids[f"user_{who}"] = user.id
         world.tokens[who] = user.feed_token
