@@ -5,7 +5,7 @@ it, a report with its reason, and whether organisers closed it. Messages are at 
 characters; an index on (sender, time) counts a sender's recent messages for the rate limit.
 
 Revision ID: 0012_msgs_messages
-Revises: 0010_flows_meeting_requests
+Revises: 0011_guard_rate_counters
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 import techfest.db
 
 revision: str = "0012_msgs_messages"
-down_revision: str | None = "0010_flows_meeting_requests"
+down_revision: str | None = "0011_guard_rate_counters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
