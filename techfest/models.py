@@ -5,7 +5,15 @@ from sqlmodel import SQLModel
 from techfest.auth.models import RateCounter, User
 from techfest.booths.models import Booth, BoothAllowance, BoothBooking, Zone
 from techfest.checkin.models import CheckIn
-from techfest.core.models import AuditLog, Edition, EditionRole, Job, Organisation, OutboxEmail
+from techfest.core.models import (
+    AuditLog,
+    Edition,
+    EditionRole,
+    Job,
+    JobFile,
+    Organisation,
+    OutboxEmail,
+)
 from techfest.leads.models import Lead, StaffInvite
 from techfest.matchmaking.models import (
     ContactCard,
@@ -38,6 +46,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditLog",
+    "JobFile",
     "RateCounter",
     "Booth",
     "BoothAllowance",

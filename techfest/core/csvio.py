@@ -224,6 +224,16 @@ def import_rows(
 ) -> ImportReport:
     """Validate every row with `parse` (then all of them with `check_rows`), then `apply`
     all of them in one savepoint, or none."""
+    report, parsed = parse_rows(rows, parse, check_rows=check_rows)
+    if report.errors:
+        return report
+    return apply_rows(session, report, parsed, apply)
+
+
+def parse_rows(
+    rows: list[dict[str, str]], parse: Parser, check_rows: RowsCheck | None = None
+) -> tuple[ImportReport, list[Any]]:
+    """The checking half of `import_rows`: every row's errors, or every row parsed."""
     report = ImportReport(rows=len(rows))
     parsed = []
     for index, row in enumerate(rows, start=2):
@@ -237,9 +247,14 @@ def import_rows(
             parsed.append(value)
     if not report.errors and check_rows is not None:
         report.errors.extend(check_rows(parsed))
-    if report.errors:
-        report.errors.sort(key=lambda e: e.line)
-        return report
+    report.errors.sort(key=lambda e: e.line)
+    return report, parsed
+
+
+def apply_rows(
+    session: Session, report: ImportReport, parsed: list[Any], apply: Applier
+) -> ImportReport:
+    """The writing half of `import_rows`: all rows in one savepoint, or none."""
     try:
         with session.begin_nested():
             report.created, report.updated = apply(session, parsed)

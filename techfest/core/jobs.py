@@ -20,10 +20,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from techfest.core.domains import job_handler_for
-from techfest.core.models import Job
+from techfest.core.models import Job, JobFile
 from techfest.db import _write_intent, now_utc, writing
 
 log = logging.getLogger(__name__)
@@ -161,6 +161,8 @@ def _run_job(app: Flask, job_id: int) -> None:
                 job.error = f"{type(exc).__name__}: {exc}"[:2000]
                 job.finished_at = now_utc()
                 status_session.add(job)
+                # the file it was given (an upload with people's details) goes with it
+                status_session.exec(delete(JobFile).where(JobFile.job_id == job.id))
                 status_session.commit()
                 return
         job.status = "done"

@@ -144,6 +144,17 @@ class Job(SQLModel, table=True):
     heartbeat_at: datetime | None = utc_field(default=None, nullable=True)
 
 
+class JobFile(SQLModel, table=True):
+    """A file a job works on (an uploaded CSV), kept until the job is done with it."""
+
+    __tablename__ = "job_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", unique=True, index=True)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = utc_field(default_factory=now_utc)
+
+
 #: the roles a person can hold in an edition
 ROLES = ("organiser", "startup", "investor", "delegate")
 

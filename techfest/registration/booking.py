@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -23,12 +24,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select, update
 
-from techfest.auth.models import User
+from techfest.auth.models import User, new_token
 from techfest.auth.services import normalise_email
 from techfest.core.audit import record
 from techfest.core.domains import announce
-from techfest.core.mail import greeting_name, queue_email
+from techfest.core.mail import greeting_name, queue_email, queue_emails
 from techfest.core.models import Edition, Organisation
+from techfest.core.text import search_key
 from techfest.db import now_utc
 from techfest.registration.catalogue import (
     CONSENT_VERSION,
@@ -277,6 +279,131 @@ def register_delegate(
     return RegisterResult(registration, created=True)
 
 
+#: stands for the person's name in a message written once for many people
+_NAME_SLOT = "NAMESLOT7F3A"
+
+
+@dataclass(frozen=True)
+class NewPlace:
+    """One person an organiser's import registers (they have no live registration)."""
+
+    user_id: int
+    #: the account's address, where the message about the registration goes
+    mail_to: str
+    ticket_id: int
+    details: BadgeDetails
+    consented: bool
+
+
+def register_in_bulk(
+    session: Session,
+    edition: Edition,
+    items: list[NewPlace],
+    *,
+    my_url: str = "",
+    now: datetime | None = None,
+) -> tuple[int, int]:
+    """Register many people at once, with the rules of `register_delegate`: per ticket
+    type, in the given order, the free places go first (unless people are already
+    waiting), the rest join the end of the waitlist; each person is told by email.
+
+    For free ticket types only (a paid place is held and announced one by one): the
+    caller sends the others through `register_delegate`. The ticket row is locked and its
+    count raised in one conditional UPDATE, the registrations are inserted in one
+    executemany; the database's constraints (capacity, one live registration per person)
+    refuse anything that slipped past. Returns (confirmed, waitlisted).
+    """
+    now = now or now_utc()
+    by_ticket: dict[int, list[NewPlace]] = {}
+    for item in items:
+        by_ticket.setdefault(item.ticket_id, []).append(item)
+    table = Registration.__table__
+    confirmed = waitlisted = 0
+    messages: list[tuple[str, str, str, str]] = []
+    for ticket_id in sorted(by_ticket):
+        group = by_ticket[ticket_id]
+        ticket = lock_ticket(session, edition.id, ticket_id)
+        if ticket.price_vnd > 0:
+            raise ValueError("register_in_bulk takes free ticket types only")
+        waiting = _has_waiting(session, ticket_id, None)
+        free = 0 if waiting else max(0, ticket.capacity - ticket.confirmed_count)
+        taken = min(free, len(group))
+        position = _next_position(session, ticket_id)
+        if taken:
+            raised = session.exec(
+                update(TicketType)
+                .where(
+                    TicketType.id == ticket_id,
+                    TicketType.confirmed_count + taken <= TicketType.capacity,
+                )
+                .values(confirmed_count=TicketType.confirmed_count + taken)
+                .execution_options(synchronize_session=False)
+            )
+            if raised.rowcount != 1:
+                raise TicketNotAvailable()
+        rows = []
+        for index, item in enumerate(group):
+            details = item.details
+            place = index < taken
+            rows.append(
+                {
+                    "edition_id": edition.id,
+                    "user_id": item.user_id,
+                    "ticket_type_id": ticket_id,
+                    "status": "confirmed" if place else "waitlisted",
+                    "waitlist_position": None if place else position + index - taken,
+                    "full_name": details.full_name,
+                    "organisation_name": details.organisation_name,
+                    "job_title": details.job_title,
+                    "phone": details.phone,
+                    "email": normalise_email(details.email),
+                    "language": details.language,
+                    "search_key": search_key(
+                        details.full_name, details.organisation_name, details.email
+                    ),
+                    "consent_version": CONSENT_VERSION if item.consented else "",
+                    "consent_at": now if item.consented else None,
+                    "exhibitor_consent_version": "",
+                    "exhibitor_consent_at": None,
+                    "badge_code": new_token(),
+                    "created_at": now,
+                    "confirmed_at": now if place else None,
+                    "cancelled_at": None,
+                }
+            )
+        # a plain executemany (RETURNING would send the rows one by one on SQLite), then
+        # the new ids read back per chunk: one live registration per person and edition
+        session.execute(sa.insert(table), rows)
+        by_user: dict[int, int] = {}
+        user_ids = [item.user_id for item in group]
+        for start in range(0, len(user_ids), 500):
+            by_user.update(
+                (user_id, registration_id)
+                for registration_id, user_id in session.exec(
+                    select(Registration.id, Registration.user_id).where(
+                        Registration.edition_id == edition.id,
+                        Registration.user_id.in_(user_ids[start : start + 500]),
+                        Registration.status != "cancelled",
+                    )
+                )
+            )
+        ids = [by_user[item.user_id] for item in group]
+        # one message per language and outcome, the name put in per person
+        texts: dict[tuple[str, str], tuple[str, str]] = {}
+        for registration_id, row, item in zip(ids, rows, group, strict=True):
+            kind, language = row["status"], row["language"]
+            if (language, kind) not in texts:
+                shown = SimpleNamespace(full_name=_NAME_SLOT, language=language)
+                texts[language, kind] = notice(shown, ticket, edition, kind, my_url)
+            subject, body = texts[language, kind]
+            body = body.replace(_NAME_SLOT, greeting_name(row["full_name"]), 1)
+            messages.append((item.mail_to, subject, body, f"registration:{registration_id}:{kind}"))
+        confirmed += taken
+        waitlisted += len(group) - taken
+    queue_emails(session, messages)
+    return confirmed, waitlisted
+
+
 def promote_waitlist(
     session: Session, ticket: TicketType, *, my_url: str = ""
 ) -> list[Registration]:
@@ -476,6 +603,24 @@ def _notify(
     my_url: str,
 ) -> None:
     """One message per registration and reason, in the language the person chose."""
+    subject, body = notice(registration, ticket, edition, kind, my_url)
+    queue_email(
+        session,
+        mail_address_of(session, registration),
+        subject,
+        body,
+        dedupe_key=f"registration:{registration.id}:{kind}",
+    )
+
+
+def notice(
+    registration: Registration,
+    ticket: TicketType,
+    edition: Edition | None,
+    kind: str,
+    my_url: str,
+) -> tuple[str, str]:
+    """Subject and body of the message about a registration, in the person's language."""
     language = registration.language if registration.language in LANGUAGES else "vi"
     edition_name = (edition.name_en if language == "en" else edition.name_vi) if edition else ""
     ticket_name = ticket.name_en if language == "en" else ticket.name_vi
@@ -529,14 +674,7 @@ def _notify(
             if where:
                 lines.append(_("Where: %(venue)s.", venue=where))
         lines.append(_("Your registration: %(link)s", link=link))
-        body = "\n\n".join(lines)
-    queue_email(
-        session,
-        mail_address_of(session, registration),
-        subject,
-        body,
-        dedupe_key=f"registration:{registration.id}:{kind}",
-    )
+        return subject, "\n\n".join(lines)
 
 
 def mail_address_of(session: Session, registration: Registration) -> str:

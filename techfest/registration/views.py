@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,9 +21,11 @@ from techfest.core.csvio import CsvFormatError, csv_download
 from techfest.core.editions import organiser_required, scope_to_edition
 from techfest.core.errors import refused_on
 from techfest.core.inputs import id_value, page_value
+from techfest.core.jobs import launch
 from techfest.db import db
 from techfest.i18n import lang
-from techfest.registration import booking, catalogue, csv, editing, pages
+from techfest.registration import booking, catalogue, csv, editing, jobs, pages
+from techfest.registration.errors import NotFound
 from techfest.registration.forms import CancelForm, ImportForm, RegistrationForm, TicketTypeForm
 
 bp = scope_to_edition(Blueprint("registration", __name__, url_prefix="/<id:year>/registration"))
@@ -181,45 +194,54 @@ def export():
 @bp.route("/manage/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
-    """Import delegates from a CSV file: all rows or none."""
+    """Import delegates from a CSV file: all rows or none, checked and written by a job."""
     if request.args.get("template"):
         return csv_download(csv.import_template(), "delegates-template.csv")
     form = ImportForm()
-    result = None
     file_error = None
     if form.validate_on_submit():
         try:
-            result = csv.import_delegates(
+            job = jobs.start_import(
                 db(),
                 g.edition,
+                current_user.id,
                 form.file.data.read(),
-                by_user_id=current_user.id,
+                lang=lang(),
                 my_url=_my_url(),
             )
         except CsvFormatError as exc:
             db().rollback()
             file_error = _("The file cannot be read: %(reason)s", reason=str(exc))
         else:
-            if result.report.ok:
-                db().commit()
-                flash(
-                    _(
-                        "Imported %(rows)s rows: %(created)s new registrations "
-                        "(%(confirmed)s confirmed, %(waitlisted)s waitlisted), "
-                        "%(updated)s updated.",
-                        rows=result.report.rows,
-                        created=result.report.created,
-                        confirmed=result.confirmed,
-                        waitlisted=result.waitlisted,
-                        updated=result.report.updated,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("registration.manage"))
-            db().rollback()
+            db().commit()
+            launch(job.id)
+            return redirect(url_for("registration.import_job", job_id=job.id))
     return render_template(
-        "registration/import.html", form=form, result=result, file_error=file_error
+        "registration/import.html", form=form, result=None, file_error=file_error
     )
+
+
+@bp.get("/manage/imports/<id:job_id>")
+@organiser_required
+def import_job(job_id: int):
+    """An import's progress bar while it runs, then what it did or what is wrong."""
+    try:
+        job = jobs.import_job(db(), g.edition, job_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "registration/import_job.html", job=job, report=jobs.report_of(job), result=job.result
+    )
+
+
+@bp.get("/manage/imports/<id:job_id>.json")
+@organiser_required
+def import_job_json(job_id: int):
+    try:
+        job = jobs.import_job(db(), g.edition, job_id)
+    except NotFound:
+        abort(404)
+    return jsonify(jobs.status_of(job))
 
 
 @bp.get("/manage/tickets/")

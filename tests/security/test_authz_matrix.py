@@ -137,6 +137,8 @@ MATRIX: dict[str, Door] = {
     ),
     "registration.export": door(ORG),
     "registration.import_csv": door(ORG),
+    "registration.import_job": owned(ORG, job_id=ids("job_import", "job_import_other")),
+    "registration.import_job_json": owned(ORG, job_id=ids("job_import", "job_import_other")),
     "registration.tickets": door(ORG),
     "registration.ticket_new": door(ORG),
     "registration.ticket_edit": owned(ORG, ticket_id=ids("ticket", "ticket_other")),

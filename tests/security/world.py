@@ -30,6 +30,7 @@ from techfest.organiser.models import DataRequest
 from techfest.printing.jobs import KIND as PRINT_KIND
 from techfest.printing.models import Document
 from techfest.programme.models import ProgrammeSession, Room, SessionSignup, Track
+from techfest.registration.jobs import KIND as IMPORT_KIND
 from techfest.registration.models import Registration, TicketType
 from tests.factories import local, make_edition, make_org, make_user
 
@@ -380,6 +381,8 @@ def build_world(session: Session) -> World:
         "other": Job(edition_id=other.id, kind="matchmaking.run", status="done", progress=100),
         "print": Job(edition_id=this.id, kind=PRINT_KIND, status="done", progress=100),
         "print_other": Job(edition_id=other.id, kind=PRINT_KIND, status="done", progress=100),
+        "import": Job(edition_id=this.id, kind=IMPORT_KIND, status="done", progress=100),
+        "import_other": Job(edition_id=other.id, kind=IMPORT_KIND, status="done", progress=100),
     }
     data_requests = {
         "this": DataRequest(user_id=u["stranger"].id, edition_id=this.id, kind="export"),

@@ -1,7 +1,7 @@
 """booth staff invited by email: the invitation, its expiry, who accepted it, its revocation
 
-Revision ID: 0013_msgs_booth_staff
-Revises: 0012_msgs_messages
+Revision ID: 0014_msgs_booth_staff
+Revises: 0013_msgs_messages
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import techfest.db
 
-revision: str = "0013_msgs_booth_staff"
-down_revision: str | None = "0012_msgs_messages"
+revision: str = "0014_msgs_booth_staff"
+down_revision: str | None = "0013_msgs_messages"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,8 +4,8 @@ A thread keeps when each side last read it, whether a notice was mailed since, w
 it, a report with its reason, and whether organisers closed it. Messages are at most 2,000
 characters; an index on (sender, time) counts a sender's recent messages for the rate limit.
 
-Revision ID: 0012_msgs_messages
-Revises: 0011_guard_rate_counters
+Revision ID: 0013_msgs_messages
+Revises: 0012_guard_job_files
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from alembic import op
 
 import techfest.db
 
-revision: str = "0012_msgs_messages"
-down_revision: str | None = "0011_guard_rate_counters"
+revision: str = "0013_msgs_messages"
+down_revision: str | None = "0012_guard_job_files"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
