@@ -310,6 +310,22 @@ def apply_delegates(
     result = ImportResult(report)
     tickets = {t.id: t for t in ticket_types(session, edition.id)}
 
+    def register_one(session: Session, user: User, item: DelegateRow) -> None:
+        outcome = register_delegate(
+            session,
+            edition,
+            user,
+            item.ticket_id,
+            item.details,
+            consented=item.consented,
+            my_url=my_url,
+            public=False,
+        )
+        if outcome.registration.status == "confirmed":
+            result.confirmed += 1
+        else:
+            result.waitlisted += 1
+
     def apply_row_by_row(session: Session, parsed: list[DelegateRow]) -> tuple[int, int]:
         created = updated = 0
         for item in parsed:
@@ -333,21 +349,8 @@ def apply_delegates(
                 session.add(existing)
                 updated += 1
                 continue
-            outcome = register_delegate(
-                session,
-                edition,
-                user,
-                item.ticket_id,
-                item.details,
-                consented=item.consented,
-                my_url=my_url,
-                public=False,
-            )
+            register_one(session, user, item)
             created += 1
-            if outcome.registration.status == "confirmed":
-                result.confirmed += 1
-            else:
-                result.waitlisted += 1
         return created, updated
 
     def apply_in_bulk(session: Session, parsed: list[DelegateRow]) -> tuple[int, int]:
@@ -378,21 +381,8 @@ def apply_delegates(
         created += len(free)
         for item in paid:  # a held place is announced one by one (payments makes the order)
             user = session.get(User, users[item.email][0])
-            outcome = register_delegate(
-                session,
-                edition,
-                user,
-                item.ticket_id,
-                item.details,
-                consented=item.consented,
-                my_url=my_url,
-                public=False,
-            )
+            register_one(session, user, item)
             created += 1
-            if outcome.registration.status == "confirmed":
-                result.confirmed += 1
-            else:
-                result.waitlisted += 1
         return created, updated
 
     result.report = apply_rows(session, report, parsed, apply_in_bulk if bulk else apply_row_by_row)
