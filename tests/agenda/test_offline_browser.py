@@ -5,6 +5,7 @@ copy so no personal page stays on the phone.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 
@@ -73,8 +74,12 @@ def test_the_agenda_opens_offline_after_one_visit_and_logout_deletes_it(agenda_s
 
         page.goto(f"{base}/2025/programme/agenda")
         page.click(".navbar-toggler")  # the menu is folded on a phone
+        # the folded menu slides open: the account menu answers once it has
+        expect(page.locator(".navbar-collapse")).to_have_class(re.compile(r"\bshow\b"))
         page.click(".tf-user-name")
-        page.click("form[action='/auth/logout'] button")
+        logout = page.locator("form[action='/auth/logout'] button")
+        expect(logout).to_be_visible()
+        logout.click()
         expect(page.locator("#cache-cleared")).to_have_attribute("data-done", "1")
         caches_left = page.evaluate("caches.keys()")
         context.set_offline(True)
