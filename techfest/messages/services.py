@@ -130,15 +130,20 @@ def _other_side(side: str) -> str:
 # ---------------------------------------------------------------- writing
 
 
+def _checked(text: str | None, field: str, empty: str, max_length: int) -> str:
+    """Text as it is stored: trimmed, not empty, plain multi-line text within max_length."""
+    value = clean_text(text)
+    if not value:
+        raise MessageError(empty, field=field)
+    problem = text_problem(value, multiline=True, max_length=max_length)
+    if problem is not None:
+        raise MessageError(problem, field=field)
+    return value
+
+
 def check_body(text: str | None) -> str:
     """The message as it is stored: trimmed, not empty, plain text within BODY_MAX."""
-    body = clean_text(text)
-    if not body:
-        raise MessageError(_l("Write a message first."), field="body")
-    problem = text_problem(body, multiline=True, max_length=BODY_MAX)
-    if problem is not None:
-        raise MessageError(problem, field="body")
-    return body
+    return _checked(text, "body", _l("Write a message first."), BODY_MAX)
 
 
 def _refuse_if_shut(thread: MessageThread, my_org_id: int) -> None:
@@ -411,13 +416,7 @@ def unblock(session: Session, edition: Edition, pair: Pair) -> MessageThread:
 
 
 def check_reason(text: str | None) -> str:
-    reason = clean_text(text)
-    if not reason:
-        raise MessageError(_l("Say what is wrong, for the organisers."), field="reason")
-    problem = text_problem(reason, multiline=True, max_length=REASON_MAX)
-    if problem is not None:
-        raise MessageError(problem, field="reason")
-    return reason
+    return _checked(text, "reason", _l("Say what is wrong, for the organisers."), REASON_MAX)
 
 
 def report(session: Session, edition: Edition, user: User, pair: Pair, text: str | None):
