@@ -40,10 +40,12 @@ from .problem import (
     _fair_ok,
     _fairness_of,
     _normalise,
+    _Problem,
     _result,
     check_schedule,
     count_breaks,
 )
+from .sat import Racer
 
 __all__ = [
     "ScheduleInputError",
@@ -92,13 +94,45 @@ def schedule(
     if len(pb.meeting_ids) > _CLIMB_MAX_MEETINGS and hint is not None:
         return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
     alone = _alone_bounds(pb, doms, start + 0.1 * time_limit)
+    racer = None
+    if num_workers >= 2 and Racer.available():
+        # One core for the clause search, the others for CP-SAT and annealing.
+        racer = Racer(pb, doms, fair)
+        racer.start(sum(alone))
+        num_workers -= 1
+    try:
+        return _exact(pb, doms, fair, hint, alone, start, time_limit, num_workers,
+                      random_state, racer)
+    finally:
+        if racer is not None:
+            racer.close()
+
+
+def _exact(
+    pb: _Problem,
+    doms: list[list[int]],
+    fair: int | None,
+    hint: list[int] | None,
+    alone: list[int],
+    start: float,
+    time_limit: float,
+    num_workers: int,
+    random_state: int,
+    racer: Racer | None,
+) -> dict[str, Any]:
+    """The exact path: CP-SAT climbs the lower bound, then improves the best schedule,
+    while ``racer`` (the clause search, when there is a spare core) climbs too; whichever
+    proves the optimum first answers, and each one's proven bound serves the other."""
     built = _build(pb, doms, fair, hint, alone)
     deadline = start + time_limit
     lower = sum(alone)
     best: list[int] | None = None
     best_breaks: int | None = None
 
-    def solve(limit: float, objective: bool) -> tuple[int, cp_model.CpSolver]:
+    def solve(limit: float, objective: bool, high: int | None = None,
+              ) -> tuple[int, cp_model.CpSolver]:
+        """One CP-SAT solve; ``high`` is the highest total it allows. A proof from the
+        racer that no placement has that few breaks counts as this solve's answer."""
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(limit, 0.05)
         solver.parameters.num_workers = num_workers
@@ -108,7 +142,35 @@ def schedule(
         built.model.clear_objective()
         if objective:
             built.model.minimize(built.cap)
-        return solver.solve(built.model), solver
+        if racer is not None and racer.watch(solver, high):
+            code = cp_model.UNKNOWN
+        else:
+            code = solver.solve(built.model)
+        if racer is not None:
+            racer.watch(None, None)
+            if code == cp_model.UNKNOWN and high is not None and racer.lower > high:
+                code = cp_model.INFEASIBLE
+        return code, solver
+
+    def raced() -> dict[str, Any] | None:
+        """The racer's placement, once it has one (optimal, and checked fair)."""
+        if racer is None or racer.found is None or not _fair_ok(pb, racer.found, fair):
+            return None
+        found = racer.found
+        return _result(pb, "optimal", found, sum(_breaks_by_participant(pb, found)), fair,
+                       start, None)
+
+    def raise_lower(value: int) -> int:
+        """The proven bound: ours or the racer's, whichever is higher; a racer behind it
+        starts again from there."""
+        if racer is None:
+            return value
+        racer.restart(value)
+        return max(value, racer.lower)
+
+    def racer_watch(solver: cp_model.CpSolver) -> None:
+        assert racer is not None
+        racer.watch(solver, None)
 
     def read(solver: cp_model.CpSolver) -> list[int]:
         slot_of = [0] * len(pb.meeting_ids)
@@ -127,11 +189,14 @@ def schedule(
     any_feasible = False
     counted = False
     while best is None and time.perf_counter() < climb_until and lower <= upper:
+        if (answer := raced()) is not None:
+            return answer
+        lower = raise_lower(lower)
         built.set_cap(lower, lower)
         # The first step is short: when it fails, the bound that counts tables may jump.
         step = climb_until if counted else min(climb_until,
                                                time.perf_counter() + 0.15 * time_limit)
-        code, solver = solve(step - time.perf_counter(), objective=False)
+        code, solver = solve(step - time.perf_counter(), objective=False, high=lower)
         if code == cp_model.INFEASIBLE and not any_feasible:
             # Is there a schedule at all (any break count)? Else stop climbing.
             built.set_cap(lower, upper)
@@ -147,15 +212,20 @@ def schedule(
             # that counts tables rises above what each person needs alone.
             counted = True
             first = lower + 1 if code == cp_model.INFEASIBLE else lower
+            if racer is not None:
+                racer.restart(first)
             lower = max(first, _table_bound(pb, doms, alone, fair, first,
                                             time.perf_counter() + 0.2 * time_limit,
-                                            num_workers, random_state))
+                                            num_workers, random_state,
+                                            None if racer is None else racer_watch))
         elif code == cp_model.INFEASIBLE:
             lower += 1
         else:
             break
     if best is not None:
         return _result(pb, "optimal", best, lower, fair, start, None)
+    if (answer := raced()) is not None:
+        return answer
     if lower > upper:
         return _infeasible(pb, doms, fair, hint, start, time_limit, num_workers)
 
@@ -168,7 +238,9 @@ def schedule(
         remaining = deadline - time.perf_counter()
         ls_best = _anneal_in_parallel(pb, doms, hint, alone, fair,
                                       time.perf_counter() + 0.75 * remaining, random_state,
-                                      num_workers)
+                                      num_workers, None if racer is None else racer.stop_event)
+        if (answer := raced()) is not None:
+            return answer
         best = next((c for c in (ls_best, hint) if _fair_ok(pb, c, fair)), None)
     if best is None:
         built.model.clear_hints()
@@ -182,18 +254,25 @@ def schedule(
         best = read(solver)
         lower = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
     best_breaks = sum(_breaks_by_participant(pb, best))
+    lower = raise_lower(lower)
     while best_breaks > lower and time.perf_counter() < deadline - 0.05:
+        if (answer := raced()) is not None:
+            return answer
         built.model.clear_hints()
         for (m, s), var in built.x.items():
             built.model.add_hint(var, best[m] == s)
         built.set_cap(lower, best_breaks - 1)
-        code, solver = solve(deadline - time.perf_counter(), objective=False)
+        code, solver = solve(deadline - time.perf_counter(), objective=False,
+                             high=best_breaks - 1)
         if code == cp_model.INFEASIBLE:
             lower = best_breaks
         elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = read(solver)
             best_breaks = sum(_breaks_by_participant(pb, best))
-        else:
+        elif racer is None or racer.found is None:
             break
+        lower = raise_lower(lower)
+    if (answer := raced()) is not None:
+        return answer
     status = "optimal" if best_breaks <= lower else "feasible"
     return _result(pb, status, best, lower, fair, start, None)

@@ -45,6 +45,19 @@ class _Flag(Protocol):
     def set(self) -> None: ...
 
 
+class _Either:
+    """Set when either flag is; setting it sets the first."""
+
+    def __init__(self, own: _Flag, other: _Flag):
+        self.own, self.other = own, other
+
+    def is_set(self) -> bool:
+        return self.own.is_set() or self.other.is_set()
+
+    def set(self) -> None:
+        self.own.set()
+
+
 def _breaks(mask: int, day_masks: Sequence[int]) -> int:
     total = 0
     for dm in day_masks:
@@ -291,17 +304,19 @@ def _anneal_in_parallel(
     until: float,
     random_state: int,
     num_workers: int,
+    halt: _Flag | None = None,
 ) -> list[int]:
     """Independent annealing walks, one per worker, each with its own seed; the first to
     reach every participant's floor stops the others. Extra walks run in forked
-    processes (where the platform forks); the best placement wins."""
+    processes (where the platform forks); the best placement wins. ``halt`` (a flag
+    shared with forked processes) stops every walk when another search has the answer."""
     args = (pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids), pb.precedences,
             slot_of, floor, fair, until)
     extra = num_workers - 1 if "fork" in multiprocessing.get_all_start_methods() else 0
     if extra <= 0:
-        return anneal(*args, seed=random_state)
+        return anneal(*args, seed=random_state, stop=halt)
     ctx = multiprocessing.get_context("fork")
-    stop = ctx.Event()
+    stop: _Flag = ctx.Event() if halt is None else _Either(ctx.Event(), halt)
     walks = []
     try:
         for k in range(1, extra + 1):
