@@ -56,6 +56,8 @@ __all__ = [
 ]
 
 _CLIMB_MAX_MEETINGS = 600
+# Tables count as nearly full from this share of all table-slots taken.
+_CROWDED = 0.9
 
 
 def schedule(
@@ -96,8 +98,9 @@ def schedule(
     alone = _alone_bounds(pb, doms, start + 0.1 * time_limit)
     racer = None
     if num_workers >= 2 and Racer.available():
-        # One core for the clause search, the others for CP-SAT and annealing.
-        racer = Racer(pb, doms, fair)
+        # One core for the bound that counts tables and then the clause search, the
+        # others for CP-SAT and annealing.
+        racer = Racer(pb, doms, fair, tables=(alone, 0.2 * time_limit))
         racer.start(sum(alone))
         num_workers -= 1
     try:
@@ -130,13 +133,13 @@ def _exact(
     best_breaks: int | None = None
 
     def solve(limit: float, objective: bool, high: int | None = None,
-              ) -> tuple[int, cp_model.CpSolver]:
+              seed: int = random_state) -> tuple[int, cp_model.CpSolver]:
         """One CP-SAT solve; ``high`` is the highest total it allows. A proof from the
         racer that no placement has that few breaks counts as this solve's answer."""
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(limit, 0.05)
         solver.parameters.num_workers = num_workers
-        solver.parameters.random_seed = random_state
+        solver.parameters.random_seed = seed
         if not objective:
             _sat_search(solver, num_workers)
         built.model.clear_objective()
@@ -168,16 +171,16 @@ def _exact(
         racer.restart(value)
         return max(value, racer.lower)
 
-    def racer_watch(solver: cp_model.CpSolver) -> None:
-        assert racer is not None
-        racer.watch(solver, None)
-
     def read(solver: cp_model.CpSolver) -> list[int]:
         slot_of = [0] * len(pb.meeting_ids)
         for (m, s), var in built.x.items():
             if solver.boolean_value(var):
                 slot_of[m] = s
         return slot_of
+
+    # A valid fair placement, the best known: where the bound proves it, it is the answer.
+    known = hint if hint is not None and _fair_ok(pb, hint, fair) else None
+    known_breaks = None if known is None else sum(_breaks_by_participant(pb, known))
 
     # Phase 1: climb the lower bound. "At most B breaks" is a feasibility problem that
     # propagates very strongly for small B (most people must have no break at all), so
@@ -186,17 +189,36 @@ def _exact(
     upper = int(built.model.proto.variables[built.cap.index].domain[1])
     # An infeasible hint (too many breaks for the cap) only distracts these solves.
     built.model.clear_hints()
-    any_feasible = False
-    counted = False
+    any_feasible = known is not None
+    counted_bound = 0
+
+    def crowded() -> bool:
+        """Are tables nearly full? (Nine meetings in ten of all table-slots, or a bound
+        that counts tables above what each person needs alone.)"""
+        counted = counted_bound if racer is None else racer.counted
+        filled = len(pb.meeting_ids) / max(len(pb.table_ids) * pb.n_slots, 1)
+        return filled >= _CROWDED or counted > sum(alone)
+
+    # The racer climbs the bound that counts tables itself; without one it is done here.
+    counted = racer is not None
+    # Where tables are nearly full, a walk (.annealing) often finds the placement the
+    # solver looks for long: a solve that runs out of time is then followed by a walk from
+    # the best placement so far, and tried again for twice as long with another seed.
+    # Elsewhere one solve runs on; with the racer, its bound stops the solve when it rises.
+    step, walk, attempt = 0.15 * time_limit, 0.1 * time_limit, 0
     while best is None and time.perf_counter() < climb_until and lower <= upper:
         if (answer := raced()) is not None:
             return answer
         lower = raise_lower(lower)
+        if known_breaks is not None and known_breaks <= lower:
+            return _result(pb, "optimal", known, known_breaks, fair, start, None)
+        if lower > 0 and not crowded():
+            built.add_distinct(pb, doms)
         built.set_cap(lower, lower)
-        # The first step is short: when it fails, the bound that counts tables may jump.
-        step = climb_until if counted else min(climb_until,
-                                               time.perf_counter() + 0.15 * time_limit)
-        code, solver = solve(step - time.perf_counter(), objective=False, high=lower)
+        short = crowded() or not counted  # without the racer, the first step is short
+        until = min(climb_until, time.perf_counter() + step) if short else climb_until
+        code, solver = solve(until - time.perf_counter(), objective=False, high=lower,
+                             seed=random_state + attempt)
         if code == cp_model.INFEASIBLE and not any_feasible:
             # Is there a schedule at all (any break count)? Else stop climbing.
             built.set_cap(lower, upper)
@@ -207,21 +229,29 @@ def _exact(
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = read(solver)
             best_breaks = lower
-        elif not counted:
+            break
+        if not counted:
             # Where tables are nearly full, people take turns at the busy hours: a bound
             # that counts tables rises above what each person needs alone.
             counted = True
             first = lower + 1 if code == cp_model.INFEASIBLE else lower
-            if racer is not None:
-                racer.restart(first)
-            lower = max(first, _table_bound(pb, doms, alone, fair, first,
-                                            time.perf_counter() + 0.2 * time_limit,
-                                            num_workers, random_state,
-                                            None if racer is None else racer_watch))
+            counted_bound = _table_bound(pb, doms, alone, fair, first,
+                                         time.perf_counter() + 0.2 * time_limit,
+                                         num_workers, random_state)
+            lower = max(first, counted_bound)
         elif code == cp_model.INFEASIBLE:
             lower += 1
-        else:
-            break
+        elif time.perf_counter() < climb_until:
+            if hint is not None and crowded():
+                walked = _anneal_in_parallel(
+                    pb, doms, known or hint, alone, fair,
+                    min(climb_until, time.perf_counter() + walk), random_state + attempt,
+                    num_workers, None if racer is None else racer.stop_event,
+                    goal=raise_lower(lower))
+                if _fair_ok(pb, walked, fair):
+                    known = walked
+                    known_breaks = sum(_breaks_by_participant(pb, known))
+            step, walk, attempt = 2 * step, 2 * walk, attempt + 1
     if best is not None:
         return _result(pb, "optimal", best, lower, fair, start, None)
     if (answer := raced()) is not None:
@@ -236,12 +266,14 @@ def _exact(
     # optimises from scratch.
     if hint is not None:
         remaining = deadline - time.perf_counter()
-        ls_best = _anneal_in_parallel(pb, doms, hint, alone, fair,
+        ls_best = _anneal_in_parallel(pb, doms, known or hint, alone, fair,
                                       time.perf_counter() + 0.75 * remaining, random_state,
-                                      num_workers, None if racer is None else racer.stop_event)
+                                      num_workers, None if racer is None else racer.stop_event,
+                                      goal=raise_lower(lower))
         if (answer := raced()) is not None:
             return answer
-        best = next((c for c in (ls_best, hint) if _fair_ok(pb, c, fair)), None)
+        best = next((c for c in (ls_best, known, hint) if c is not None and _fair_ok(pb, c, fair)),
+                    None)
     if best is None:
         built.model.clear_hints()
         built.set_cap(lower, upper)
@@ -255,6 +287,8 @@ def _exact(
         lower = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
     best_breaks = sum(_breaks_by_participant(pb, best))
     lower = raise_lower(lower)
+    if best_breaks > 1 and not crowded():
+        built.add_distinct(pb, doms)
     while best_breaks > lower and time.perf_counter() < deadline - 0.05:
         if (answer := raced()) is not None:
             return answer

@@ -19,6 +19,7 @@ import contextlib
 import math
 import multiprocessing
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -80,10 +81,12 @@ def anneal(
     seed: int,
     temperature: float = TEMPERATURE,
     stop: _Flag | None = None,
+    goal: int | None = None,
 ) -> list[int]:
     """Improve a valid placement ``slot_of`` (meeting index -> slot index) until
     ``until`` (a ``time.perf_counter()`` value), ``stop`` is set, or every participant is
-    down to ``floor`` (their own lower bound; ``stop`` is then set for the others).
+    down to ``floor`` (their own lower bound) or the total is down to ``goal`` (a bound
+    proven elsewhere) within the fairness bound; ``stop`` is then set for the others.
 
     Returns the placement with the fewest breaks among those within the fairness bound
     (or, when none is, the one with the least excess over it).
@@ -135,6 +138,10 @@ def anneal(
             now = standing()
             if now < best:
                 best, best_slots = now, list(slot_of)
+            if goal is not None and best[0] == 0 and best[1] <= goal:
+                if stop is not None:
+                    stop.set()
+                break
         if iteration % 16 == 1:
             # People above their own bound, refreshed now and then (a stale pick is
             # skipped below).
@@ -260,10 +267,11 @@ def _order_kept(
     return True
 
 
-def anneal_worker(conn: Any, args: tuple[Any, ...], seed: int, stop: _Flag) -> None:
+def anneal_worker(conn: Any, args: tuple[Any, ...], seed: int, stop: _Flag,
+                  goal: int | None = None) -> None:
     """Entry point of a forked search process: the placement goes back through ``conn``."""
     try:
-        conn.send(anneal(*args, seed=seed, stop=stop))
+        conn.send(anneal(*args, seed=seed, stop=stop, goal=goal))
     finally:
         conn.close()
 
@@ -305,6 +313,7 @@ def _anneal_in_parallel(
     random_state: int,
     num_workers: int,
     halt: _Flag | None = None,
+    goal: int | None = None,
 ) -> list[int]:
     """Independent annealing walks, one per worker, each with its own seed; the first to
     reach every participant's floor stops the others. Extra walks run in forked
@@ -314,19 +323,21 @@ def _anneal_in_parallel(
             slot_of, floor, fair, until)
     extra = num_workers - 1 if "fork" in multiprocessing.get_all_start_methods() else 0
     if extra <= 0:
-        return anneal(*args, seed=random_state, stop=halt)
+        # A walk that gets there sets its own flag, never ``halt``.
+        return anneal(*args, seed=random_state, goal=goal,
+                      stop=None if halt is None else _Either(threading.Event(), halt))
     ctx = multiprocessing.get_context("fork")
     stop: _Flag = ctx.Event() if halt is None else _Either(ctx.Event(), halt)
     walks = []
     try:
         for k in range(1, extra + 1):
             receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=anneal_worker, args=(send, args, random_state + k, stop),
-                               daemon=True)
+            proc = ctx.Process(target=anneal_worker,
+                               args=(send, args, random_state + k, stop, goal), daemon=True)
             proc.start()
             send.close()
             walks.append((proc, receive))
-        results = [anneal(*args, seed=random_state, stop=stop)]
+        results = [anneal(*args, seed=random_state, stop=stop, goal=goal)]
         stop.set()
         for _, receive in walks:
             # A walk answers within one check of the stop flag (256 moves); one that

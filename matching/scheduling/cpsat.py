@@ -22,11 +22,32 @@ class _Model:
     x: dict[tuple[int, int], cp_model.IntVar]
     cap: cp_model.IntVar
 
+    distinct: bool = False
+
     def set_cap(self, low: int, high: int) -> None:
         """Restrict the total number of breaks to ``low..high`` for the next solve."""
         domain = self.model.proto.variables[self.cap.index].domain
         domain[0] = low
         domain[1] = high
+
+    def add_distinct(self, pb: _Problem, doms: Sequence[Sequence[int]]) -> None:
+        """State once more that each participant's meetings take distinct slots, as an
+        all-different over the meetings' slot numbers. The busy counts already say so; this
+        form lets CP-SAT reason over ranges of slots (n meetings that only fit in n slots
+        take all of them), which finds and refutes placements with a few breaks sooner.
+        Where nobody may have a break the windows say it all and it only slows the search,
+        so the climb adds it once the total is above 0."""
+        if self.distinct:
+            return
+        self.distinct = True
+        slot = []
+        for m, dom in enumerate(doms):
+            var = self.model.new_int_var_from_domain(cp_model.Domain.from_values(dom), "")
+            self.model.add(var == sum(s * self.x[m, s] for s in dom))
+            slot.append(var)
+        for ms in pb.meetings_of():
+            if len(ms) > 1:
+                self.model.add_all_different(slot[m] for m in ms)
 
 
 def _running_or(model: cp_model.CpModel, lits: Sequence[Any]) -> list[Any]:

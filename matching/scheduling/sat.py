@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -39,6 +40,7 @@ from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
+from .bounds import _table_bound
 from .problem import _Problem
 
 _SOLVER = "cadical153"
@@ -138,11 +140,23 @@ class _Clauses:
 
 
 def _climb(pb: _Problem, doms: list[list[int]], fairness: int | None, first: int,
-           conn: Any) -> None:
+           conn: Any, tables: tuple[Sequence[int], float] | None = None,
+           floor: Any = None) -> None:
     """Entry point of the forked process: ("no", B) for every B refuted, then
     ("yes", B, slot of each meeting) for the first B that holds, or ("stop", B) where the
-    clauses no longer state the problem exactly."""
+    clauses no longer state the problem exactly.
+
+    With ``tables`` (each participant's bound alone, and seconds), the bound that counts
+    tables (:func:`.bounds._table_bound`) is climbed first, for at most that long, and
+    ("tables", B) tells where it got. ``floor`` (a shared integer) is a bound proven
+    elsewhere meanwhile: the climb skips up to it."""
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
+        if tables is not None:
+            alone, seconds = tables
+            counted = _table_bound(pb, doms, alone, fairness, first,
+                                   time.perf_counter() + seconds, num_workers=1)
+            conn.send(("tables", counted))
+            first = max(first, counted)
         cnf = _Clauses(pb, doms, fairness)
         counter = ITotalizer(lits=cnf.ends or [cnf.pool.id()],
                              ubound=min(max(len(cnf.ends), 1), _COUNTER_LIMIT),
@@ -150,6 +164,9 @@ def _climb(pb: _Problem, doms: list[list[int]], fairness: int | None, first: int
         with Solver(name=_SOLVER, bootstrap_with=cnf.clauses + counter.cnf.clauses) as sat:
             bound = first
             while bound < len(counter.rhs) and (cnf.always_fair or bound < cnf.breakable):
+                if floor is not None and floor.value > bound:
+                    bound = floor.value
+                    continue
                 if not sat.solve(assumptions=[-counter.rhs[bound]]):
                     conn.send(("no", bound))
                     bound += 1
@@ -172,8 +189,14 @@ class Racer:
     :meth:`close` ends the process.
     """
 
-    def __init__(self, pb: _Problem, doms: list[list[int]], fairness: int | None):
+    def __init__(self, pb: _Problem, doms: list[list[int]], fairness: int | None,
+                 tables: tuple[Sequence[int], float] | None = None):
         self._args = (pb, doms, fairness)
+        # The bound that counts tables, first (see _climb); once it has been reported, a
+        # restarted climb goes straight to the clauses.
+        self._tables = tables
+        self.counting = False
+        self.counted = 0  # the bound that counts tables, once reported
         self._lock = threading.Lock()
         self._ctx = multiprocessing.get_context("fork")
         self._proc: Any = None
@@ -185,6 +208,7 @@ class Racer:
         self.start_at = 0
         # Set with ``found``; annealing walks in forked processes read it.
         self.stop_event = self._ctx.Event()
+        self._floor = self._ctx.Value("i", 0, lock=False)
 
     @staticmethod
     def available() -> bool:
@@ -195,17 +219,26 @@ class Racer:
         receive, send = self._ctx.Pipe(duplex=False)
         with self._lock:
             self.start_at = max(first, self.lower)
+            self._floor.value = self.start_at
+            self.counting = self._tables is not None
             self._proc = self._ctx.Process(
-                target=_climb, args=(*self._args, self.start_at, send), daemon=True)
+                target=_climb, args=(*self._args, self.start_at, send, self._tables,
+                                     self._floor), daemon=True)
             self._proc.start()
             self._conn = receive
         send.close()
         threading.Thread(target=self._listen, args=(receive,), daemon=True).start()
 
     def restart(self, first: int) -> None:
-        """Climb from ``first`` when it lies above the total being tried now."""
-        if self.found is None and self._proc is not None and first > self.current:
-            self.start(first)
+        """Climb from ``first`` when it lies more than one above the total being tried now
+        (while the bound that counts tables is being climbed, the clauses start from there
+        later). A climb one behind goes on: what it learns refuting that total often finds
+        the next placement sooner than a fresh start does."""
+        if self.found is None and self._proc is not None and first > self.current + 1:
+            if self.counting:
+                self._floor.value = max(self._floor.value, first)
+            else:
+                self.start(first)
 
     @property
     def current(self) -> int:
@@ -233,13 +266,18 @@ class Racer:
                     return
                 if message[0] == "no":
                     self.lower = max(self.lower, message[1] + 1)
+                elif message[0] == "tables":
+                    self.lower = max(self.lower, message[1])
+                    self.counted = message[1]
+                    self.counting = False
+                    self._tables = None
                 elif message[0] == "yes":
                     self.lower = max(self.lower, message[1])
                     self.found = message[2]
                     self.stop_event.set()
                 if self._solver is not None and self.settles(self._high):
                     self._solver.stop_search()
-            if message[0] != "no":
+            if message[0] not in ("no", "tables"):
                 return
 
     def close(self) -> None:
