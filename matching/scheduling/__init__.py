@@ -193,11 +193,8 @@ def _exact(
     counted_bound = 0
 
     def crowded() -> bool:
-        """Are tables nearly full? (Nine meetings in ten of all table-slots, or a bound
-        that counts tables above what each person needs alone.)"""
-        counted = counted_bound if racer is None else racer.counted
-        filled = len(pb.meeting_ids) / max(len(pb.table_ids) * pb.n_slots, 1)
-        return filled >= _CROWDED or counted > sum(alone)
+        """Are tables nearly full (nine meetings in ten of all table-slots)?"""
+        return len(pb.meeting_ids) >= _CROWDED * len(pb.table_ids) * pb.n_slots
 
     # The racer climbs the bound that counts tables itself; without one it is done here.
     counted = racer is not None
