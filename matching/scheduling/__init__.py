@@ -100,7 +100,8 @@ def schedule(
     if num_workers >= 2 and Racer.available():
         # One core for the bound that counts tables and then the clause search, the
         # others for CP-SAT and annealing.
-        racer = Racer(pb, doms, fair, tables=(alone, 0.2 * time_limit))
+        racer = Racer(pb, doms, fair,
+                      tables=(alone, 0.2 * time_limit) if _nearly_full(pb) else None)
         racer.start(sum(alone))
         num_workers -= 1
     try:
@@ -109,6 +110,11 @@ def schedule(
     finally:
         if racer is not None:
             racer.close()
+
+
+def _nearly_full(pb: _Problem) -> bool:
+    """Are tables nearly full (nine meetings in ten of all table-slots)?"""
+    return len(pb.meeting_ids) >= _CROWDED * len(pb.table_ids) * pb.n_slots
 
 
 def _exact(
@@ -193,8 +199,7 @@ def _exact(
     counted_bound = 0
 
     def crowded() -> bool:
-        """Are tables nearly full (nine meetings in ten of all table-slots)?"""
-        return len(pb.meeting_ids) >= _CROWDED * len(pb.table_ids) * pb.n_slots
+        return _nearly_full(pb)
 
     # The racer climbs the bound that counts tables itself; without one it is done here.
     counted = racer is not None
