@@ -196,11 +196,7 @@ def _exact(
     # An infeasible hint (too many breaks for the cap) only distracts these solves.
     built.model.clear_hints()
     any_feasible = known is not None
-    counted_bound = 0
-
-    def crowded() -> bool:
-        return _nearly_full(pb)
-
+    crowded = _nearly_full(pb)
     # The racer climbs the bound that counts tables itself; without one it is done here.
     counted = racer is not None
     # Where tables are nearly full, a walk (.annealing) often finds the placement the
@@ -214,10 +210,10 @@ def _exact(
         lower = raise_lower(lower)
         if known_breaks is not None and known_breaks <= lower:
             return _result(pb, "optimal", known, known_breaks, fair, start, None)
-        if lower > 0 and not crowded():
+        if lower > 0 and not crowded:
             built.add_distinct(pb, doms)
         built.set_cap(lower, lower)
-        short = crowded() or not counted  # without the racer, the first step is short
+        short = crowded or not counted  # without the racer, the first step is short
         until = min(climb_until, time.perf_counter() + step) if short else climb_until
         code, solver = solve(until - time.perf_counter(), objective=False, high=lower,
                              seed=random_state + attempt)
@@ -237,14 +233,13 @@ def _exact(
             # that counts tables rises above what each person needs alone.
             counted = True
             first = lower + 1 if code == cp_model.INFEASIBLE else lower
-            counted_bound = _table_bound(pb, doms, alone, fair, first,
-                                         time.perf_counter() + 0.2 * time_limit,
-                                         num_workers, random_state)
-            lower = max(first, counted_bound)
+            lower = max(first, _table_bound(pb, doms, alone, fair, first,
+                                            time.perf_counter() + 0.2 * time_limit,
+                                            num_workers, random_state))
         elif code == cp_model.INFEASIBLE:
             lower += 1
         elif time.perf_counter() < climb_until:
-            if hint is not None and crowded():
+            if hint is not None and crowded:
                 walked = _anneal_in_parallel(
                     pb, doms, known or hint, alone, fair,
                     min(climb_until, time.perf_counter() + walk), random_state + attempt,
@@ -289,7 +284,7 @@ def _exact(
         lower = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
     best_breaks = sum(_breaks_by_participant(pb, best))
     lower = raise_lower(lower)
-    if best_breaks > 1 and not crowded():
+    if best_breaks > 1 and not crowded:
         built.add_distinct(pb, doms)
     while best_breaks > lower and time.perf_counter() < deadline - 0.05:
         if (answer := raced()) is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -115,7 +115,6 @@ def _table_bound(
     until: float,
     num_workers: int = 2,
     random_state: int = 0,
-    watch: Callable[[cp_model.CpSolver], None] | None = None,
 ) -> int:
     """A lower bound on the total that counts tables: the fewest breaks of a relaxation
     that keeps, per participant, how many slots it is busy in, which slots it can use and
@@ -129,7 +128,7 @@ def _table_bound(
     infeasibility a proof, solved as satisfaction) until a B is feasible or time
     (``until``, a ``perf_counter`` value) is up; the last B not refuted is returned. (No
     symmetry is broken between look-alike participants: the meeting constraint tells
-    them apart.) ``watch`` is shown each solver before it runs, so that it can be stopped.
+    them apart.)
     """
     model = cp_model.CpModel()
     days = pb.day_slots()
@@ -181,8 +180,6 @@ def _table_bound(
         solver.parameters.num_workers = num_workers
         solver.parameters.random_seed = random_state
         _sat_search(solver, num_workers)
-        if watch is not None:
-            watch(solver)
         if solver.solve(model) != cp_model.INFEASIBLE:
             break
         bound += 1

@@ -36,7 +36,8 @@ class _Model:
         form lets CP-SAT reason over ranges of slots (n meetings that only fit in n slots
         take all of them), which finds and refutes placements with a few breaks sooner.
         Where nobody may have a break the windows say it all and it only slows the search,
-        so the climb adds it once the total is above 0."""
+        as it does where tables are nearly full; the caller adds it only elsewhere, once the
+        total is above 0."""
         if self.distinct:
             return
         self.distinct = True

@@ -196,7 +196,6 @@ class Racer:
         # restarted climb goes straight to the clauses.
         self._tables = tables
         self.counting = False
-        self.counted = 0  # the bound that counts tables, once reported
         self._lock = threading.Lock()
         self._ctx = multiprocessing.get_context("fork")
         self._proc: Any = None
@@ -268,7 +267,6 @@ class Racer:
                     self.lower = max(self.lower, message[1] + 1)
                 elif message[0] == "tables":
                     self.lower = max(self.lower, message[1])
-                    self.counted = message[1]
                     self.counting = False
                     self._tables = None
                 elif message[0] == "yes":
