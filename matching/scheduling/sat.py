@@ -74,9 +74,19 @@ class _Clauses:
             for s in doms[b]:
                 self.clauses.append([-self.x[b, s]] + [self.x[a, t] for t in doms[a] if t < s])
         days = pb.day_slots()
+        self.busy_at: dict[int, list[int]] = defaultdict(list)
+        self.filled = False
         for ms in pb.meetings_of():
             if ms:
                 self._participant(ms, doms, days, fairness)
+        if self.filled:
+            # Somebody is busy in every slot they can use, at a meeting not yet chosen. The
+            # tables bound how many people a slot holds, and that count is what rules such
+            # slots out for everybody else (the meetings' own count cannot: it does not know
+            # who is busy until it knows at which meeting).
+            seats = len(pb.table_ids) * max(len(parts) for parts in pb.meeting_parts)
+            for lits in self.busy_at.values():
+                self._at_most(lits, seats)
 
     def _at_most(self, lits: list[int], k: int) -> None:
         if len(lits) > k:
@@ -106,6 +116,8 @@ class _Clauses:
             self.clauses += [[-lit, busy[s]] for lit in lits]
             self.clauses.append([-busy[s]] + lits)
             self._at_most(lits, 1)
+            self.busy_at[s].append(busy[s])
+        self.filled = self.filled or len(busy) <= len(ms)
         if len(busy) > len(ms):
             self.clauses.extend(CardEnc.equals(list(busy.values()), len(ms), vpool=self.pool,
                                                encoding=EncType.seqcounter).clauses)
