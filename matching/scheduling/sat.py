@@ -14,7 +14,8 @@ running ORs ``held`` (a meeting at or before) and ``pending`` (one at or after),
 is a break, and a counter over all of them bounds the total. A participant whose ``end``
 literals are all false is busy on exactly the slots both held and pending: the window of
 consecutive slots is stated, not left to be derived. Tables: at most ``len(tables)``
-meetings per slot.
+meetings per slot; and where somebody's meetings fill every slot they can use, at most as
+many people per slot as the tables seat.
 
 Fairness bounds max - min; the clauses state "nobody above ``fairness``", which is the
 same thing whenever somebody has no break. That is certain when somebody cannot have one
