@@ -115,6 +115,7 @@ def _table_bound(
     until: float,
     num_workers: int = 2,
     random_state: int = 0,
+    step: float | None = None,
 ) -> int:
     """A lower bound on the total that counts tables: the fewest breaks of a relaxation
     that keeps, per participant, how many slots it is busy in, which slots it can use and
@@ -126,7 +127,8 @@ def _table_bound(
 
     The total is climbed from ``first`` ("exactly B" for B = first, first + 1, ..., each
     infeasibility a proof, solved as satisfaction) until a B is feasible or time
-    (``until``, a ``perf_counter`` value) is up; the last B not refuted is returned. (No
+    (``until``, a ``perf_counter`` value) is up, or a single B stays undecided for ``step``
+    seconds; the last B not refuted is returned. (No
     symmetry is broken between look-alike participants: the meeting constraint tells
     them apart.)
     """
@@ -176,7 +178,9 @@ def _table_bound(
     while bound <= upper and time.perf_counter() < until - 0.02:
         domain[0] = domain[1] = bound
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(until - time.perf_counter(), 0.02)
+        left = until - time.perf_counter()
+        solver.parameters.max_time_in_seconds = max(left if step is None else min(left, step),
+                                                    0.02)
         solver.parameters.num_workers = num_workers
         solver.parameters.random_seed = random_state
         _sat_search(solver, num_workers)

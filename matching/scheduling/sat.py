@@ -166,8 +166,11 @@ def _climb(pb: _Problem, doms: list[list[int]], fairness: int | None, first: int
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
         if tables is not None:
             alone, seconds = tables
+            # A total this bound cannot decide in a quarter of its time is left to the
+            # clause search.
             counted = _table_bound(pb, doms, alone, fairness, first,
-                                   time.perf_counter() + seconds, num_workers=1)
+                                   time.perf_counter() + seconds, num_workers=1,
+                                   step=seconds / 4)
             conn.send(("tables", counted))
             first = max(first, counted)
         cnf = _Clauses(pb, doms, fairness)
