@@ -103,6 +103,7 @@ def run_public(fairness: int = 2, time_limit: float | None = None,
     slowest = max((r["wall_s"] for r in rows), default=0.0)
     print(f"schedule b2b (fairness {fairness}): {sum(r['in_budget'] for r in rows)}/{len(rows)} "
           f"instances at the optimum and proven within {B2B_BUDGET_S:g} s of wall time, "
+          f"{sum(r['proven'] for r in rows)}/{len(rows)} proven within the time limit, "
           f"the slowest in {slowest:.2f} s; load average {os.getloadavg()[0]:.2f} on "
           f"{os.cpu_count()} cores")
     return rows
