@@ -75,18 +75,21 @@ class _Clauses:
             for s in doms[b]:
                 self.clauses.append([-self.x[b, s]] + [self.x[a, t] for t in doms[a] if t < s])
         days = pb.day_slots()
-        self.busy_at: dict[int, list[int]] = defaultdict(list)
+        people_at: dict[int, list[int]] = defaultdict(list)
         self.filled = False
         for ms in pb.meetings_of():
             if ms:
-                self._participant(ms, doms, days, fairness)
+                busy = self._participant(ms, doms, days, fairness)
+                for s, lit in busy.items():
+                    people_at[s].append(lit)
+                self.filled = self.filled or len(busy) <= len(ms)
         if self.filled:
             # Somebody is busy in every slot they can use, at a meeting not yet chosen. The
             # tables bound how many people a slot holds, and that count is what rules such
             # slots out for everybody else (the meetings' own count cannot: it does not know
             # who is busy until it knows at which meeting).
             seats = len(pb.table_ids) * max(len(parts) for parts in pb.meeting_parts)
-            for lits in self.busy_at.values():
+            for lits in people_at.values():
                 self._at_most(lits, seats)
 
     def _at_most(self, lits: list[int], k: int) -> None:
@@ -109,7 +112,8 @@ class _Clauses:
         return out
 
     def _participant(self, ms: Sequence[int], doms: Sequence[Sequence[int]],
-                     days: Sequence[Sequence[int]], fairness: int | None) -> None:
+                     days: Sequence[Sequence[int]], fairness: int | None) -> dict[int, int]:
+        """The clauses of one participant; its busy literal per usable slot."""
         busy: dict[int, int] = {}
         for s in sorted({s for m in ms for s in doms[m]}):
             lits = [self.x[m, s] for m in ms if (m, s) in self.x]
@@ -117,8 +121,6 @@ class _Clauses:
             self.clauses += [[-lit, busy[s]] for lit in lits]
             self.clauses.append([-busy[s]] + lits)
             self._at_most(lits, 1)
-            self.busy_at[s].append(busy[s])
-        self.filled = self.filled or len(busy) <= len(ms)
         if len(busy) > len(ms):
             self.clauses.extend(CardEnc.equals(list(busy.values()), len(ms), vpool=self.pool,
                                                encoding=EncType.seqcounter).clauses)
@@ -142,7 +144,7 @@ class _Clauses:
                        if h is not None and p is not None]
         if not ends:
             self.always_fair = True
-            return
+            return busy
         self.breakable += 1
         broken = self.pool.id()
         self.clauses += [[-end, broken] for end in ends]
@@ -150,6 +152,7 @@ class _Clauses:
         if fairness is not None:
             self._at_most(ends, fairness)
         self.ends += ends
+        return busy
 
 
 def _climb(pb: _Problem, doms: list[list[int]], fairness: int | None, first: int,
