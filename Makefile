@@ -15,12 +15,17 @@ $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# The scheduler's compiled walk is compiled once here (seconds), not in a user's first solve.
+WARM := $(PY) -c "from matching.scheduling import walk; walk.load()"
+
 $(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e .
+	$(WARM)
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[test]"
+	$(WARM)
 	touch $@ $(RUN_STAMP)
 
 translations:

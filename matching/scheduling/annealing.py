@@ -11,17 +11,18 @@ never double-books anyone, and costs no more than the chain is long.
 The temperature stays constant and moves that cost breaks are taken with probability
 ``exp(-cost / T)``: the best fair placement seen is kept. The walk is a function of the
 seed alone, so a faster machine gets further along the same walk in the same time.
+
+The moves run compiled (:mod:`.walk`, Numba), 3 to 4 million a second on a festival
+where the same loop in Python made about 240,000: the difference shows where tables are
+nearly full and the walk needs millions of moves.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import multiprocessing
-import random
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -31,13 +32,10 @@ from .problem import _breaks_by_participant, _fair_ok, _Problem, _result
 __all__ = ["TEMPERATURE", "anneal", "anneal_worker"]
 
 # Near 0.3 and above, the walk hovers a dozen breaks above the optimum of a festival
-# instance and never settles; near 0.2 it is slow to leave a local optimum. At 0.24 one
-# walk takes the generator's festivals to their lower bound in 1 to 7 s.
-TEMPERATURE = 0.24
-# Every break above the fairness ceiling costs this much more than an ordinary break.
-_UNFAIR_PRICE = 20
-# Chains longer than this are not tried (a swap of two nearly full slots, in effect).
-_MAX_CHAIN = 60
+# instance and never settles (and 50 above it on nearly full tables); near 0.15 it is slow
+# to leave a local optimum. At 0.2 one walk takes the generator's festivals to their lower
+# bound in 0.1 to 0.5 s, and does a little better than at 0.24 on nearly full tables.
+TEMPERATURE = 0.2
 
 
 class _Flag(Protocol):
@@ -57,15 +55,6 @@ class _Either:
 
     def set(self) -> None:
         self.own.set()
-
-
-def _breaks(mask: int, day_masks: Sequence[int]) -> int:
-    total = 0
-    for dm in day_masks:
-        x = mask & dm
-        if x:
-            total += (x & ~(x << 1)).bit_count() - 1
-    return total
 
 
 def anneal(
@@ -91,180 +80,17 @@ def anneal(
     Returns the placement with the fewest breaks among those within the fairness bound
     (or, when none is, the one with the least excess over it).
     """
-    rnd = random.Random(seed).random
-    n_parts = len(floor)
-    n_slots = 1 + max((s for day in day_slots for s in day), default=0)
-    day_masks = [sum(1 << s for s in day) for day in day_slots]
-    slot_of = list(slot_of)
-    busy = [0] * n_parts
-    who = [[-1] * n_slots for _ in range(n_parts)]  # who[p][s]: p's meeting at s
-    count = [0] * n_slots
-    meetings_of: list[list[int]] = [[] for _ in range(n_parts)]
-    for m, s in enumerate(slot_of):
-        count[s] += 1
-        for p in meeting_parts[m]:
-            busy[p] |= 1 << s
-            who[p][s] = m
-            meetings_of[p].append(m)
-    dom_masks = [sum(1 << s for s in dom) for dom in doms]
-    after_of: dict[int, list[int]] = defaultdict(list)
-    before_of: dict[int, list[int]] = defaultdict(list)
-    for a, b in precedences:
-        after_of[a].append(b)
-        before_of[b].append(a)
+    from .walk import AT_FLOOR, AT_GOAL, GOING, Walk  # Numba loads only when needed
 
-    brk = [_breaks(busy[p], day_masks) for p in range(n_parts)]
-    active = [p for p in range(n_parts) if meetings_of[p]]
-
-    def standing() -> tuple[int, int]:
-        """(breaks above the fairness bound, total breaks): lower is better."""
-        total = sum(brk)
-        if fairness is None or not active:
-            return 0, total
-        values = [brk[p] for p in active]
-        return max(0, max(values) - min(values) - fairness), total
-
-    low = min((brk[p] for p in active), default=0)
-    best = standing()
-    best_slots = list(slot_of)
-    worst: list[int] = []
-    iteration = 0
-    while True:
-        iteration += 1
-        if iteration % 256 == 0:
-            if time.perf_counter() >= until or (stop is not None and stop.is_set()):
-                break
-            low = min((brk[p] for p in active), default=0)
-            now = standing()
-            if now < best:
-                best, best_slots = now, list(slot_of)
-            if goal is not None and best[0] == 0 and best[1] <= goal:
-                if stop is not None:
-                    stop.set()
-                break
-        if iteration % 16 == 1:
-            # People above their own bound, refreshed now and then (a stale pick is
-            # skipped below).
-            worst = [p for p in active if brk[p] > floor[p]]
-            if not worst:
-                now = standing()
-                if now < best:
-                    best, best_slots = now, list(slot_of)
-                if now[0] == 0 and stop is not None:
-                    stop.set()
-                break
-        p = worst[int(rnd() * len(worst))]
-        if brk[p] <= floor[p]:
-            continue
-        mine = meetings_of[p]
-        m = mine[int(rnd() * len(mine))]
-        a = slot_of[m]
-        # Target: a slot next to p's other meetings, else (now and then) any slot.
-        mask = busy[p] & ~(1 << a)
-        near = ((mask << 1) | (mask >> 1)) & ~mask & ~(1 << a) & dom_masks[m]
-        if not near or rnd() < 0.1:
-            others = [s for s in doms[m] if s != a]
-            if not others:
-                continue
-            b = others[int(rnd() * len(others))]
-        else:
-            for _ in range(int(rnd() * near.bit_count())):
-                near &= near - 1
-            b = (near & -near).bit_length() - 1
-
-        # The chain: meetings alternating between a and b through shared participants.
-        to_b = [m]
-        to_a: list[int] = []
-        seen = {m}
-        stack = [(m, a, b)]
-        ends: list[int] = []
-        ok = True
-        while stack:
-            mm, here, there = stack.pop()
-            if not (dom_masks[mm] >> there) & 1:
-                ok = False
-                break
-            for q in meeting_parts[mm]:
-                o = who[q][there]
-                if o < 0:
-                    ends.append(q)
-                elif o not in seen:
-                    seen.add(o)
-                    (to_b if there == a else to_a).append(o)
-                    stack.append((o, there, here))
-            if len(seen) > _MAX_CHAIN:
-                ok = False
-                break
-        if not ok or not ends:
-            continue
-        n_b, n_a = len(to_b), len(to_a)
-        if n_b != n_a and (count[b] + n_b - n_a > n_tables or count[a] + n_a - n_b > n_tables):
-            continue
-        if precedences and not _order_kept(to_b, to_a, a, b, slot_of, before_of, after_of):
-            continue
-
-        bit = (1 << a) | (1 << b)
-        ceiling = None if fairness is None else low + fairness
-        delta = 0
-        changes = []
-        for q in ends:
-            new_mask = busy[q] ^ bit
-            new = _breaks(new_mask, day_masks)
-            changes.append((q, new_mask, new))
-            old = brk[q]
-            delta += new - old
-            if ceiling is not None and (new > ceiling or old > ceiling):
-                delta += _UNFAIR_PRICE * (max(0, new - ceiling) - max(0, old - ceiling))
-        if delta > 0 and rnd() >= math.exp(-delta / temperature):
-            continue
-        if delta == 0 and rnd() >= 0.3:
-            continue
-        for q, new_mask, new in changes:
-            busy[q] = new_mask
-            brk[q] = new
-        for mm in to_b:
-            for q in meeting_parts[mm]:
-                if who[q][a] == mm:
-                    who[q][a] = -1
-        for mm in to_a:
-            for q in meeting_parts[mm]:
-                if who[q][b] == mm:
-                    who[q][b] = -1
-        for mm in to_b:
-            slot_of[mm] = b
-            for q in meeting_parts[mm]:
-                who[q][b] = mm
-        for mm in to_a:
-            slot_of[mm] = a
-            for q in meeting_parts[mm]:
-                who[q][a] = mm
-        count[b] += n_b - n_a
-        count[a] += n_a - n_b
-    now = standing()
-    return slot_of if now <= best else best_slots
-
-
-def _order_kept(
-    to_b: Sequence[int],
-    to_a: Sequence[int],
-    a: int,
-    b: int,
-    slot_of: Sequence[int],
-    before_of: dict[int, list[int]],
-    after_of: dict[int, list[int]],
-) -> bool:
-    moved: dict[int, int] = dict.fromkeys(to_b, b)
-    moved.update(dict.fromkeys(to_a, a))
-
-    def at(m: int) -> int:
-        return moved.get(m, slot_of[m])
-
-    for m, s in moved.items():
-        if any(at(x) >= s for x in before_of.get(m, ())):
-            return False
-        if any(s >= at(y) for y in after_of.get(m, ())):
-            return False
-    return True
+    state = Walk(meeting_parts, doms, day_slots, n_tables, precedences, slot_of, floor,
+                 fairness, temperature, goal, seed)
+    ended = state.run()  # one burst (milliseconds) even when the time is already up
+    while ended == GOING and time.perf_counter() < until and not (stop is not None
+                                                                  and stop.is_set()):
+        ended = state.run()
+    if ended in (AT_FLOOR, AT_GOAL) and stop is not None:
+        stop.set()
+    return state.result()
 
 
 def anneal_worker(conn: Any, args: tuple[Any, ...], seed: int, stop: _Flag,
@@ -326,6 +152,9 @@ def _anneal_in_parallel(
         # A walk that gets there sets its own flag, never ``halt``.
         return anneal(*args, seed=random_state, goal=goal,
                       stop=None if halt is None else _Either(threading.Event(), halt))
+    from . import walk  # loaded before the fork, so that no walk loads it again
+
+    walk.load()
     ctx = multiprocessing.get_context("fork")
     stop: _Flag = ctx.Event() if halt is None else _Either(ctx.Event(), halt)
     walks = []

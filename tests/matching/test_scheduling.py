@@ -339,6 +339,36 @@ def test_annealing_keeps_schedules_valid_and_fair(fairness):
         assert violations(problem, result, fairness) == []
 
 
+def test_a_walk_is_the_same_whatever_its_bursts_and_differs_by_seed():
+    from matching.scheduling import bounds, greedy
+    from matching.scheduling import problem as pbm
+    from matching.scheduling.walk import Walk
+
+    problem = festival_problem(n_startups=30, n_investors=10, n_meetings=150, days=2,
+                               slots_per_day=8, n_tables=10, random_state=3)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    start = greedy._greedy(pb, doms)
+    floor = bounds._run_bounds(pb, doms)
+
+    def walked(seed: int, bursts: list[int]) -> list[int]:
+        walk = Walk(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
+                    pb.precedences, start, floor, 2, 0.2, None, seed)
+        for steps in bursts:
+            walk.run(steps)
+        return walk.result()
+
+    once = walked(0, [2000])
+    # Still under way (above everyone's own bound), so every burst took its full share.
+    assert sum(floor) < sum(pbm._breaks_by_participant(pb, once)) < sum(
+        pbm._breaks_by_participant(pb, start))
+    assert walked(0, [1, 255, 744, 1000]) == once
+    assert walked(1, [2000]) != once
+    result = pbm._result(pb, "feasible", once, None, 2, 0.0, None)
+    assert violations(problem, result, None) == []
+    assert check_schedule(problem, result) == []
+
+
 @pytest.mark.parametrize("num_workers", [1, 2])
 def test_festival_scale_path_is_valid_and_bounded(num_workers):
     # One worker walks in this process; two fork a second walk.
