@@ -339,17 +339,24 @@ def test_annealing_keeps_schedules_valid_and_fair(fairness):
         assert violations(problem, result, fairness) == []
 
 
-def test_a_walk_is_the_same_whatever_its_bursts_and_differs_by_seed():
+def _small_festival(n_meetings: int, n_tables: int, random_state: int):
+    """A small festival, its indexed form and domains, a greedy start and each person's
+    own bound."""
     from matching.scheduling import bounds, greedy
+    from matching.scheduling import problem as pbm
+
+    problem = festival_problem(n_startups=30, n_investors=10, n_meetings=n_meetings, days=2,
+                               slots_per_day=8, n_tables=n_tables, random_state=random_state)
+    pb = pbm._normalise(problem)
+    doms = pbm._domains(pb)
+    return problem, pb, doms, greedy._greedy(pb, doms), bounds._run_bounds(pb, doms)
+
+
+def test_a_walk_is_the_same_whatever_its_bursts_and_differs_by_seed():
     from matching.scheduling import problem as pbm
     from matching.scheduling.walk import Walk
 
-    problem = festival_problem(n_startups=30, n_investors=10, n_meetings=150, days=2,
-                               slots_per_day=8, n_tables=10, random_state=3)
-    pb = pbm._normalise(problem)
-    doms = pbm._domains(pb)
-    start = greedy._greedy(pb, doms)
-    floor = bounds._run_bounds(pb, doms)
+    problem, pb, doms, start, floor = _small_festival(150, 10, 3)
 
     def walked(seed: int, bursts: list[int]) -> list[int]:
         walk = Walk(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
@@ -385,16 +392,10 @@ def test_annealing_stops_every_walk_once_all_reach_their_bounds():
     import threading
     import time
 
-    from matching.scheduling import bounds, greedy
     from matching.scheduling import problem as pbm
     from matching.scheduling.annealing import anneal
 
-    problem = festival_problem(n_startups=30, n_investors=10, n_meetings=120, days=2,
-                               slots_per_day=8, n_tables=12, random_state=5)
-    pb = pbm._normalise(problem)
-    doms = pbm._domains(pb)
-    start = greedy._greedy(pb, doms)
-    floor = bounds._run_bounds(pb, doms)
+    problem, pb, doms, start, floor = _small_festival(120, 12, 5)
     assert sum(pbm._breaks_by_participant(pb, start)) > sum(floor)
     stop = threading.Event()
     slot_of = anneal(pb.meeting_parts, doms, pb.day_slots(), len(pb.table_ids),
