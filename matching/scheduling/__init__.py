@@ -28,7 +28,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from .annealing import _anneal_in_parallel, _large
+from .annealing import _anneal_in_parallel, _large, preload_walk
 from .bounds import _alone_bounds, _table_bound
 from .cpsat import _build, _feasible, _sat_search
 from .explain import _explain, _infeasible
@@ -104,6 +104,9 @@ def schedule(
                       tables=(alone, 0.2 * time_limit) if _nearly_full(pb) else None)
         racer.start(sum(alone))
         num_workers -= 1
+    if _nearly_full(pb):
+        # A walk is likely: its compiled code loads meanwhile (most of a second).
+        preload_walk()
     try:
         return _exact(pb, doms, fair, hint, alone, start, time_limit, num_workers,
                       random_state, racer)

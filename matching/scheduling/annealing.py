@@ -80,7 +80,8 @@ def anneal(
     Returns the placement with the fewest breaks among those within the fairness bound
     (or, when none is, the one with the least excess over it).
     """
-    from .walk import AT_FLOOR, AT_GOAL, GOING, Walk  # Numba loads only when needed
+    _load_walk()
+    from .walk import AT_FLOOR, AT_GOAL, GOING, Walk
 
     state = Walk(meeting_parts, doms, day_slots, n_tables, precedences, slot_of, floor,
                  fairness, temperature, goal, seed)
@@ -91,6 +92,28 @@ def anneal(
     if ended in (AT_FLOOR, AT_GOAL) and stop is not None:
         stop.set()
     return state.result()
+
+
+_preloading: list[threading.Thread] = []
+
+
+def preload_walk() -> None:
+    """Start loading the compiled walk in a thread, while the caller does other work; a
+    walk, or the fork of more walks, waits for it (:func:`_load_walk`). A process forked
+    while it loads (a restarted clause search) inherits a half-loaded walk: such a
+    process must not walk."""
+    if not _preloading:
+        thread = threading.Thread(target=_load_walk, daemon=True)
+        _preloading.append(thread)
+        thread.start()
+
+
+def _load_walk() -> None:
+    from . import walk  # Numba loads only when needed
+
+    if _preloading and _preloading[0] is not threading.current_thread():
+        _preloading[0].join()
+    walk.load()
 
 
 def anneal_worker(conn: Any, args: tuple[Any, ...], seed: int, stop: _Flag,
@@ -152,9 +175,7 @@ def _anneal_in_parallel(
         # A walk that gets there sets its own flag, never ``halt``.
         return anneal(*args, seed=random_state, goal=goal,
                       stop=None if halt is None else _Either(threading.Event(), halt))
-    from . import walk  # loaded before the fork, so that no walk loads it again
-
-    walk.load()
+    _load_walk()  # before the fork, so that no walk loads it again
     ctx = multiprocessing.get_context("fork")
     stop: _Flag = ctx.Event() if halt is None else _Either(ctx.Event(), halt)
     walks = []
