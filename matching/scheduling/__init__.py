@@ -97,14 +97,14 @@ def schedule(
         return _large(pb, doms, hint, fair, start, time_limit, random_state, num_workers)
     alone = _alone_bounds(pb, doms, start + 0.1 * time_limit)
     racer = None
+    crowded = _nearly_full(pb)
     if num_workers >= 2 and Racer.available():
         # One core for the bound that counts tables and then the clause search, the
         # others for CP-SAT and annealing.
-        racer = Racer(pb, doms, fair,
-                      tables=(alone, 0.2 * time_limit) if _nearly_full(pb) else None)
+        racer = Racer(pb, doms, fair, tables=(alone, 0.2 * time_limit) if crowded else None)
         racer.start(sum(alone))
         num_workers -= 1
-    if _nearly_full(pb):
+    if crowded:
         # A walk is likely: its compiled code loads meanwhile (most of a second).
         preload_walk()
     try:

@@ -86,8 +86,9 @@ def anneal(
     state = Walk(meeting_parts, doms, day_slots, n_tables, precedences, slot_of, floor,
                  fairness, temperature, goal, seed)
     ended = state.run()  # one burst (milliseconds) even when the time is already up
-    while ended == GOING and time.perf_counter() < until and not (stop is not None
-                                                                  and stop.is_set()):
+    while ended == GOING and time.perf_counter() < until:
+        if stop is not None and stop.is_set():
+            break
         ended = state.run()
     if ended in (AT_FLOOR, AT_GOAL) and stop is not None:
         stop.set()

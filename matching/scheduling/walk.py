@@ -85,6 +85,18 @@ def _standing(brk: np.ndarray, active: np.ndarray, fairness: int) -> tuple[int, 
 
 
 @njit(cache=True)
+def _keep_best(brk: np.ndarray, active: np.ndarray, fairness: int, slot_of: np.ndarray,
+               best: np.ndarray, best_slots: np.ndarray) -> int:
+    """Keep the placement as ``best_slots`` when it stands better than ``best``; returns
+    its breaks above the fairness bound."""
+    exc, tot = _standing(brk, active, fairness)
+    if exc < best[0] or (exc == best[0] and tot < best[1]):
+        best[0], best[1] = exc, tot
+        best_slots[:] = slot_of
+    return exc
+
+
+@njit(cache=True)
 def _lowest(brk: np.ndarray, active: np.ndarray) -> int:
     low = -1
     for p in range(len(brk)):
@@ -142,10 +154,7 @@ def walk(
         it = clock[0]
         if it % 256 == 0:
             clock[2] = _lowest(brk, active)
-            exc, tot = _standing(brk, active, fairness)
-            if exc < best[0] or (exc == best[0] and tot < best[1]):
-                best[0], best[1] = exc, tot
-                best_slots[:] = slot_of
+            _keep_best(brk, active, fairness, slot_of, best, best_slots)
             if goal >= 0 and best[0] == 0 and best[1] <= goal:
                 return AT_GOAL
         if it % 16 == 1:
@@ -158,10 +167,7 @@ def walk(
                     n += 1
             clock[1] = n
             if n == 0:
-                exc, tot = _standing(brk, active, fairness)
-                if exc < best[0] or (exc == best[0] and tot < best[1]):
-                    best[0], best[1] = exc, tot
-                    best_slots[:] = slot_of
+                exc = _keep_best(brk, active, fairness, slot_of, best, best_slots)
                 return AT_FLOOR if exc == 0 else AT_FLOOR_UNFAIR
         p = worst[int(_uniform(rng) * clock[1])]
         if brk[p] <= floor[p]:
@@ -337,10 +343,15 @@ class Walk:
         return [int(s) for s in chosen]
 
 
+_loaded: list[bool] = []
+
+
 def load() -> None:
     """Load the compiled code (compiling it on a machine's first run) with a walk of one
-    meeting, so that walks forked after it start at once."""
-    Walk([[0, 1]], [[0, 1]], [[0, 1]], 1, [], [0], [0, 0], 0, 1.0, None, 0).run(1)
+    meeting, once per process, so that walks forked after it start at once."""
+    if not _loaded:
+        Walk([[0, 1]], [[0, 1]], [[0, 1]], 1, [], [0], [0, 0], 0, 1.0, None, 0).run(1)
+        _loaded.append(True)
 
 
 def _rows(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
